@@ -1,0 +1,107 @@
+/**
+ * The one error type of mlctl and the one table that maps its codes to process exit codes and
+ * HTTP statuses. Library code (lifecycle, registry, engine, dataset, serve) throws MlctlError and
+ * never exits; only `cli/main.ts` turns an error into an exit code, only `serve/` into a status.
+ */
+export type ErrorCode =
+  | 'USAGE'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'CONFLICT'
+  | 'INVALID_DATA'
+  | 'INVALID_MODEL'
+  | 'CONFIG'
+  | 'GATE_FAILED'
+  | 'UNAVAILABLE'
+  | 'IO'
+  | 'INTERNAL';
+
+interface CodeInfo {
+  /** process exit code for the CLI */
+  exit: number;
+  /** HTTP status for the server (null: never reaches HTTP) */
+  http: number | null;
+}
+
+/** The only table: ErrorCode -> exit code / HTTP status. README's exit-code section mirrors it. */
+export const ERROR_CODES: Readonly<Record<ErrorCode, CodeInfo>> = {
+  USAGE: { exit: 2, http: 400 },
+  NOT_FOUND: { exit: 1, http: 404 },
+  ALREADY_EXISTS: { exit: 1, http: 409 },
+  CONFLICT: { exit: 1, http: 409 },
+  INVALID_DATA: { exit: 1, http: 400 },
+  INVALID_MODEL: { exit: 1, http: 422 },
+  CONFIG: { exit: 2, http: 500 },
+  GATE_FAILED: { exit: 3, http: null },
+  UNAVAILABLE: { exit: 1, http: 503 },
+  IO: { exit: 1, http: 500 },
+  INTERNAL: { exit: 1, http: 500 },
+};
+
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, GATE_FAILED: 3 } as const;
+
+export interface MlctlErrorOptions {
+  /** what the user can do about it; printed after the message */
+  hint?: string;
+  cause?: unknown;
+  /** structured detail for --json output (e.g. the failed gates) */
+  details?: Record<string, unknown>;
+}
+
+export class MlctlError extends Error {
+  readonly code: ErrorCode;
+  readonly hint?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: MlctlErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MlctlError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details;
+  }
+
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exit;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code].http ?? 500;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; hint?: string; details?: Record<string, unknown> } {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint ? { hint: this.hint } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+}
+
+export function isMlctlError(e: unknown): e is MlctlError {
+  return e instanceof MlctlError;
+}
+
+/** Wrap anything thrown into an MlctlError; unknown errors become INTERNAL. */
+export function toMlctlError(e: unknown): MlctlError {
+  if (e instanceof MlctlError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err === 'object' && err.code === 'ENOSPC') {
+    return new MlctlError('IO', `No space left on device${err.path ? ` writing ${err.path}` : ''}.`, {
+      hint: 'Free some disk space and run the command again; nothing was published.',
+      cause: e,
+    });
+  }
+  if (err && typeof err === 'object' && (err.code === 'EACCES' || err.code === 'EPERM')) {
+    return new MlctlError('IO', `Permission denied${err.path ? `: ${err.path}` : ''}.`, {
+      hint: 'Check the permissions of the registry directory.',
+      cause: e,
+    });
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return new MlctlError('INTERNAL', `Unexpected error (this is a bug): ${message}`, {
+    hint: 'Re-run with --verbose for the stack trace.',
+    cause: e,
+  });
+}
