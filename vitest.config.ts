@@ -1,7 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+// .ci/run sets MLCTL_VITEST_JSON so it can print "N passed, N failed" from vitest's own results.
+const jsonReport = process.env.MLCTL_VITEST_JSON;
+
 export default defineConfig({
   test: {
+    reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
     projects: [
       {
         test: {
@@ -14,8 +18,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
     ],

@@ -7,12 +7,11 @@ import { MlctlError } from '../errors.js';
 import { NODE_BACKEND, registerNodeBackend } from './backends/node.js';
 import { WASM_BACKEND, registerWasmBackend } from './backends/wasm.js';
 import { CPU_BACKEND, registerCpuBackend } from './backends/cpu.js';
+import type { BackendChoice } from './backend-choices.js';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 
-/** User-facing backend names (`--backend`). 'node' means tfjs-node (TF.js calls it 'tensorflow'). */
-export const BACKEND_CHOICES = ['auto', 'node', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export { BACKEND_CHOICES, isBackendChoice, type BackendChoice } from './backend-choices.js';
 
 interface Candidate {
   choice: Exclude<BackendChoice, 'auto'>;
@@ -35,10 +34,6 @@ export interface LoadedTf {
 
 let loaded: Promise<LoadedTf> | undefined;
 let loadedChoice: BackendChoice | undefined;
-
-export function isBackendChoice(value: string): value is BackendChoice {
-  return (BACKEND_CHOICES as readonly string[]).includes(value);
-}
 
 /**
  * Import TF.js and activate a backend. With 'auto' the first that loads wins (node → wasm → cpu);

@@ -1,0 +1,26 @@
+/** Helpers every command file uses: the registry from the context, selectors from flags. */
+import { MlctlError } from '../../errors.js';
+import type { CommandContext } from '../context.js';
+import type { Registry, VersionSelector } from '../../registry/registry.js';
+import { parseVersionSelector } from '../options.js';
+
+export async function openRegistry(ctx: CommandContext): Promise<Registry> {
+  const { Registry } = await import('../../registry/registry.js');
+  return new Registry(ctx.registryRoot);
+}
+
+/** --version / --alias, or a positional version argument (which must not contradict them). */
+export function selectorFrom(opts: { version?: number | 'latest'; alias?: string }, positional?: string): VersionSelector {
+  if (positional !== undefined) {
+    if (opts.version !== undefined || opts.alias !== undefined) {
+      throw new MlctlError('USAGE', `Give the version once: either as an argument ("${positional}") or with --version/--alias.`);
+    }
+    try {
+      return { version: parseVersionSelector(positional) };
+    } catch (e) {
+      throw new MlctlError('USAGE', `Version ${(e as Error).message}`);
+    }
+  }
+  if (opts.alias !== undefined) return { alias: opts.alias };
+  return { version: opts.version ?? 'latest' };
+}

@@ -1,0 +1,79 @@
+/**
+ * Everything a command needs besides its own options: merged global flags, the loaded config,
+ * the registry root and the Reporter. Precedence: flags > MLCTL_* env > config file > defaults.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load-config.js';
+import type { MlctlConfig } from '../config/schema.js';
+import type { BackendChoice } from '../engine/backend-choices.js';
+import { Reporter, shouldUseColor } from './output.js';
+
+export const DEFAULT_REGISTRY = 'model-registry';
+
+export interface GlobalFlags {
+  registry?: string;
+  config?: string;
+  json?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+  backend?: BackendChoice;
+}
+
+export interface CommandContext {
+  reporter: Reporter;
+  config: MlctlConfig;
+  configPath: string | null;
+  registryRoot: string;
+  backend: BackendChoice;
+  /** the model named by MLCTL_MODEL or the config's `model`, if any */
+  defaultModel?: string;
+  json: boolean;
+  verbose: boolean;
+  cwd: string;
+}
+
+/** Flags as given anywhere on the command line (program-level and leaf-level merged). */
+export function globalFlags(cmd: Command): GlobalFlags {
+  return cmd.optsWithGlobals() as GlobalFlags;
+}
+
+export function createReporter(flags: GlobalFlags): Reporter {
+  const json = flags.json === true;
+  const verbose = flags.verbose === true;
+  return new Reporter({ json, verbose, color: shouldUseColor({ json, color: flags.color !== false }) });
+}
+
+export async function createContext(cmd: Command, reporter: Reporter): Promise<CommandContext> {
+  const flags = globalFlags(cmd);
+  const cwd = process.cwd();
+  const { config, filepath } = await loadConfig({ cwd, file: flags.config });
+  const registryRoot = path.resolve(cwd, flags.registry ?? config.registry ?? DEFAULT_REGISTRY);
+  const backend: BackendChoice = flags.backend ?? config.backend ?? 'auto';
+  const envModel = process.env.MLCTL_MODEL;
+  return {
+    reporter,
+    config,
+    configPath: filepath,
+    registryRoot,
+    backend,
+    defaultModel: envModel && envModel.length > 0 ? envModel : config.model,
+    json: reporter.json,
+    verbose: reporter.verbose,
+    cwd,
+  };
+}
+
+/**
+ * Fill options that neither the command line nor the environment set from a config section,
+ * then from built-in defaults. Commander records where each value came from.
+ */
+export function withDefaults<T extends object>(cmd: Command, opts: Partial<T>, fromConfig: Partial<T> | undefined, defaults: T): T {
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(fromConfig ?? {})) if (value !== undefined) out[key] = value;
+  for (const [key, value] of Object.entries(opts)) {
+    const source = cmd.getOptionValueSource(key);
+    if (value !== undefined && (source === 'cli' || source === 'env' || source === undefined)) out[key] = value;
+  }
+  return out as T;
+}

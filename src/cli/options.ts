@@ -1,0 +1,68 @@
+/**
+ * Shared flags, declared once. Every leaf command gets the global options, so they work both
+ * before and after the subcommand (`mlctl --json version list` and `mlctl version list --json`).
+ * Environment variables (MLCTL_*) are wired with commander's Option.env(); the config file and
+ * built-in defaults fill whatever neither the flag nor the environment set.
+ */
+import { Command, Option, InvalidArgumentError } from 'commander';
+import { BACKEND_CHOICES } from '../engine/backend-choices.js';
+
+export function addGlobalOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--registry <dir>', 'model registry directory (default ./model-registry)').env('MLCTL_REGISTRY'))
+    .addOption(new Option('--config <file>', 'config file to use instead of searching for one').env('MLCTL_CONFIG'))
+    .option('--json', 'print exactly one JSON document on stdout (no colour, no spinner)')
+    .option('--verbose', 'show stack traces and extra detail on errors')
+    .option('--no-color', 'disable colour (NO_COLOR is honoured too)');
+}
+
+export function addSelectorOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--version <n|latest>', 'model version to use (default: latest)').argParser(parseVersionSelector))
+    .addOption(new Option('--alias <name>', 'use the version an alias points to').conflicts('version'));
+}
+
+export function addBackendOption(cmd: Command): Command {
+  return cmd.addOption(
+    new Option('--backend <name>', 'TensorFlow.js backend: auto picks node (tfjs-node) > wasm > cpu')
+      .choices(BACKEND_CHOICES)
+      .env('MLCTL_BACKEND'),
+  );
+}
+
+export function parseVersionSelector(value: string): number | 'latest' {
+  if (value === 'latest') return 'latest';
+  if (!/^[1-9][0-9]*$/.test(value)) {
+    throw new InvalidArgumentError(`expected a version number (1, 2, …) or "latest", got "${value}".`);
+  }
+  return Number(value);
+}
+
+export function parsePositiveInt(value: string): number {
+  if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError(`expected a positive integer, got "${value}".`);
+  return Number(value);
+}
+
+export function parseNonNegativeInt(value: string): number {
+  if (!/^(0|[1-9][0-9]*)$/.test(value)) throw new InvalidArgumentError(`expected an integer ≥ 0, got "${value}".`);
+  return Number(value);
+}
+
+export function parseNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}".`);
+  return n;
+}
+
+export function parseFraction(value: string): number {
+  const n = parseNumber(value);
+  if (n < 0 || n >= 1) throw new InvalidArgumentError(`expected a number in [0, 1), got "${value}".`);
+  return n;
+}
+
+export function parseList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

@@ -1,0 +1,141 @@
+/**
+ * The Reporter: the only place that writes to the terminal. stdout carries the result only —
+ * human rendering, or under --json exactly one JSON document (errors included). stderr carries
+ * progress (ora spinner, TTY only), warnings and human-mode errors.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Ora } from 'ora';
+import { MlctlError } from '../errors.js';
+
+export interface ReporterOptions {
+  json: boolean;
+  verbose: boolean;
+  /** false when --no-color, NO_COLOR, --json or stdout is not a TTY */
+  color: boolean;
+  stdout?: NodeJS.WriteStream | NodeJS.WritableStream;
+  stderr?: NodeJS.WriteStream | NodeJS.WritableStream;
+}
+
+export type Style = ChalkInstance;
+
+export class Reporter {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly style: Style;
+  /** style for stderr, which may be a TTY while stdout is piped */
+  readonly errStyle: Style;
+  private readonly stdout: NodeJS.WritableStream;
+  private readonly stderr: NodeJS.WritableStream;
+  private spinner: Ora | null = null;
+  private spinnerText = '';
+  private wrote = false;
+
+  constructor(options: ReporterOptions) {
+    this.json = options.json;
+    this.verbose = options.verbose;
+    this.stdout = options.stdout ?? process.stdout;
+    this.stderr = options.stderr ?? process.stderr;
+    this.style = new Chalk({ level: options.color ? 1 : 0 });
+    const errTty = (this.stderr as NodeJS.WriteStream).isTTY === true;
+    this.errStyle = new Chalk({ level: options.color && errTty ? 1 : 0 });
+  }
+
+  /** Print the command's result: one JSON document, or the human rendering. Call once. */
+  result<T>(data: T, renderHuman: (data: T, style: Style) => string): void {
+    this.stopSpinner();
+    if (this.wrote) throw new Error('Reporter.result called twice');
+    this.wrote = true;
+    if (this.json) {
+      this.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+    } else {
+      const text = renderHuman(data, this.style);
+      if (text) this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+  }
+
+  /** A warning for the user (stderr, both modes; never part of stdout). */
+  warn(message: string): void {
+    this.withSpinnerPaused(() => {
+      this.stderr.write(`${this.errStyle.yellow('warning:')} ${message}\n`);
+    });
+  }
+
+  /** An informational line on stderr, human mode only. */
+  info(message: string): void {
+    if (this.json) return;
+    this.withSpinnerPaused(() => this.stderr.write(`${message}\n`));
+  }
+
+  /** Start or update the progress line (stderr; a spinner on a TTY, silent elsewhere). */
+  async progress(text: string): Promise<void> {
+    if (this.json) return;
+    const tty = (this.stderr as NodeJS.WriteStream).isTTY === true && !process.env.CI;
+    if (!tty) return;
+    this.spinnerText = text;
+    if (!this.spinner) {
+      const { default: ora } = await import('ora');
+      this.spinner = ora({ text, stream: this.stderr as NodeJS.WriteStream, color: 'cyan' }).start();
+    } else {
+      this.spinner.text = text;
+    }
+  }
+
+  /** A progress line that is always shown in human mode (on a TTY it updates in place). */
+  async step(text: string): Promise<void> {
+    if (this.json) return;
+    const tty = (this.stderr as NodeJS.WriteStream).isTTY === true && !process.env.CI;
+    if (tty) await this.progress(text);
+    else this.stderr.write(`${text}\n`);
+  }
+
+  stopSpinner(): void {
+    if (this.spinner) {
+      this.spinner.stop();
+      this.spinner = null;
+    }
+  }
+
+  /** Report a failure: one line on stderr (stack only with --verbose), or a JSON error document. */
+  error(error: MlctlError): void {
+    this.stopSpinner();
+    if (this.json) {
+      if (!this.wrote) {
+        this.wrote = true;
+        this.stdout.write(`${JSON.stringify({ error: error.toJSON() }, null, 2)}\n`);
+      }
+      if (this.verbose) this.stderr.write(`${stackOf(error)}\n`);
+      return;
+    }
+    const hint = error.hint ? ` ${this.errStyle.dim(error.hint)}` : '';
+    this.stderr.write(`${this.errStyle.red('error:')} ${error.message}${hint}\n`);
+    if (this.verbose) this.stderr.write(`${stackOf(error)}\n`);
+  }
+
+  private withSpinnerPaused(fn: () => void): void {
+    if (this.spinner) {
+      this.spinner.clear();
+      fn();
+      this.spinner.render();
+    } else {
+      fn();
+    }
+  }
+}
+
+function stackOf(error: Error): string {
+  const lines = [error.stack ?? String(error)];
+  let cause = (error as Error & { cause?: unknown }).cause;
+  while (cause) {
+    lines.push(`Caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
+    cause = cause instanceof Error ? (cause as Error & { cause?: unknown }).cause : undefined;
+  }
+  return lines.join('\n');
+}
+
+/** Decide whether to colour: never under --json/--no-color/NO_COLOR or off a TTY; FORCE_COLOR wins. */
+export function shouldUseColor(opts: { json: boolean; color: boolean }, stream: NodeJS.WriteStream = process.stdout): boolean {
+  if (opts.json || !opts.color) return false;
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
+  return stream.isTTY === true && process.env.TERM !== 'dumb';
+}

@@ -1,0 +1,41 @@
+/**
+ * createProgram(): the command tree. Exported so tests can parse argv without spawning.
+ * Command bodies are imported lazily, so `--help`, `-V` and `version` never load TensorFlow.js.
+ */
+import { Command } from 'commander';
+import { mlctlVersion } from '../version.js';
+import { addGlobalOptions } from './options.js';
+import { versionCommand } from './commands/version.js';
+import { importCommand } from './commands/import.js';
+
+export function createProgram(): Command {
+  const program = new Command('mlctl')
+    .description('Train, version, compress, gate and serve TensorFlow.js models on tabular data.')
+    .version(mlctlVersion(), '-V, --version', "print mlctl's own version")
+    .enablePositionalOptions()
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 success, 1 failure, 2 usage or config error, 3 a quality gate fell short.
+After a subcommand, --version selects a model version; "mlctl -V" prints mlctl's version.
+
+Examples:
+  $ mlctl import ./my-model/model.json --name churn
+  $ mlctl version list
+  $ mlctl version alias churn production 1`,
+    );
+  addGlobalOptions(program);
+  program.addCommand(importCommand());
+  program.addCommand(versionCommand());
+  applyRecursively(program, (cmd) => {
+    cmd.exitOverride();
+    cmd.configureHelp({ showGlobalOptions: false });
+  });
+  return program;
+}
+
+function applyRecursively(cmd: Command, fn: (c: Command) => void): void {
+  fn(cmd);
+  for (const sub of cmd.commands) applyRecursively(sub, fn);
+}

@@ -1,0 +1,103 @@
+/**
+ * `mlctl import`: register an existing TF.js layers model (e.g. converted from Keras) as a new
+ * version. Everything is checked before anything is written: the JSON, that it is a layers model,
+ * that every shard exists with the byte count its manifest needs, and that TF.js can build it.
+ */
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { MlctlError } from '../errors.js';
+import { checkShards, readModelJson } from '../engine/model-files.js';
+import type { BackendChoice } from '../engine/backend-choices.js';
+import { MODEL_JSON_FILE, assertModelName, isModelName } from '../registry/layout.js';
+import type { Registry } from '../registry/registry.js';
+import { hashFile } from '../registry/file-entries.js';
+import type { VersionRecord } from '../registry/version-record.js';
+import { mlctlVersion } from '../version.js';
+
+export interface ImportModelOptions {
+  registry: Registry;
+  /** model.json, or the directory that holds it */
+  source: string;
+  name?: string;
+  backend?: BackendChoice;
+}
+
+export interface ImportModelResult {
+  record: VersionRecord;
+  dir: string;
+}
+
+export async function importModel(options: ImportModelOptions): Promise<ImportModelResult> {
+  const started = Date.now();
+  const modelJsonPath = await locateModelJson(options.source);
+  const sourceDir = path.dirname(modelJsonPath);
+  const name = options.name ?? deriveModelName(sourceDir);
+  assertModelName(name);
+
+  const modelJson = await readModelJson(modelJsonPath);
+  const shards = await checkShards(sourceDir, modelJson);
+
+  // Prove TF.js can build it (and learn its input/output shapes) before publishing anything.
+  const { loadLayersModelFromDir } = await import('../engine/load-model.js');
+  const { loadTf } = await import('../engine/tf.js');
+  const { model, backend } = await loadLayersModelFromDir(sourceDir, options.backend ?? 'auto');
+  const { tfjsVersion } = await loadTf(options.backend ?? 'auto');
+  const io = {
+    inputShape: model.inputs.map((t) => t.shape),
+    outputShape: model.outputs.map((t) => t.shape),
+    parameters: model.countParams(),
+  };
+  model.dispose();
+  const sourceHash = await hashFile(modelJsonPath);
+
+  const published = await options.registry.publishVersion(name, {
+    writeFiles: async (stagingDir) => {
+      await copyFile(modelJsonPath, path.join(stagingDir, MODEL_JSON_FILE));
+      for (const shard of shards.shards) {
+        const target = path.join(stagingDir, shard.path);
+        await mkdir(path.dirname(target), { recursive: true });
+        await copyFile(shard.absolutePath, target);
+      }
+    },
+    buildRecord: (version, files) => ({
+      schema: 1,
+      model: name,
+      version,
+      createdAt: new Date().toISOString(),
+      operation: 'import',
+      parent: null,
+      files,
+      mlctlVersion: mlctlVersion(),
+      tfjsVersion,
+      backend,
+      durationMs: Date.now() - started,
+      source: { path: modelJsonPath, sha256: sourceHash.sha256, generatedBy: modelJson.generatedBy ?? null, convertedBy: modelJson.convertedBy ?? null },
+      io,
+    }),
+  });
+  return { record: published.record, dir: published.dir };
+}
+
+async function locateModelJson(source: string): Promise<string> {
+  const { stat } = await import('node:fs/promises');
+  const resolved = path.resolve(source);
+  try {
+    const info = await stat(resolved);
+    return info.isDirectory() ? path.join(resolved, MODEL_JSON_FILE) : resolved;
+  } catch {
+    throw new MlctlError('NOT_FOUND', `${source} does not exist.`, {
+      hint: 'Pass the path of a TF.js model.json or of the folder that holds it.',
+    });
+  }
+}
+
+/** The source folder's name made into a valid model name ("My Model_v2" → "my-model_v2"). */
+export function deriveModelName(sourceDir: string): string {
+  const base = path.basename(sourceDir).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').replace(/-+$/, '');
+  if (!isModelName(base)) {
+    throw new MlctlError('USAGE', `Cannot derive a model name from the folder "${path.basename(sourceDir)}".`, {
+      hint: 'Pass --name <model>.',
+    });
+  }
+  return base;
+}

@@ -1,0 +1,112 @@
+/** `mlctl version list [model]`: every model's versions with aliases, lineage and key metric. */
+import type { Registry } from '../registry/registry.js';
+import type { Operation, VersionRecord } from '../registry/version-record.js';
+import { assertModelName } from '../registry/layout.js';
+import { MlctlError } from '../errors.js';
+import { keyMetric, type KeyMetric } from './key-metric.js';
+
+export interface VersionSummary {
+  version: number;
+  parent: number | null;
+  operation: Operation;
+  aliases: string[];
+  createdAt: string;
+  bytes: number;
+  gzipBytes: number;
+  metric: KeyMetric | null;
+  backend: string | null;
+}
+
+export interface ModelSummary {
+  name: string;
+  latest: number | null;
+  aliases: Record<string, number>;
+  versions: VersionSummary[];
+}
+
+export interface ListVersionsOptions {
+  registry: Registry;
+  model?: string;
+}
+
+export interface ListVersionsResult {
+  registry: string;
+  models: ModelSummary[];
+}
+
+export async function listVersions(options: ListVersionsOptions): Promise<ListVersionsResult> {
+  const { registry } = options;
+  let names: string[];
+  if (options.model) {
+    assertModelName(options.model);
+    names = [options.model];
+    const versions = await registry.listVersions(options.model);
+    if (versions.length === 0 && !(await registry.listModels()).includes(options.model)) {
+      const known = await registry.listModels();
+      throw new MlctlError('NOT_FOUND', `Model "${options.model}" not found in ${registry.root}.`, {
+        hint: known.length > 0 ? `Known models: ${known.join(', ')}.` : 'The registry is empty; train or import a model first.',
+      });
+    }
+  } else {
+    names = await registry.listModels();
+  }
+  const models = await Promise.all(names.map((name) => summarizeModel(registry, name)));
+  return { registry: registry.root, models };
+}
+
+export async function summarizeModel(registry: Registry, name: string): Promise<ModelSummary> {
+  const [numbers, aliases] = await Promise.all([registry.listVersions(name), registry.readAliases(name)]);
+  const records = await Promise.all(numbers.map((n) => registry.readRecord(name, n)));
+  const aliasesOf = new Map<number, string[]>();
+  for (const [alias, version] of Object.entries(aliases).sort(([a], [b]) => a.localeCompare(b))) {
+    aliasesOf.set(version, [...(aliasesOf.get(version) ?? []), alias]);
+  }
+  return {
+    name,
+    latest: numbers.length > 0 ? numbers[numbers.length - 1] : null,
+    aliases,
+    versions: records.map((record) => summarizeVersion(record, aliasesOf.get(record.version) ?? [])),
+  };
+}
+
+export function summarizeVersion(record: VersionRecord, aliases: string[]): VersionSummary {
+  let bytes = 0;
+  let gzipBytes = 0;
+  for (const file of record.files) {
+    bytes += file.bytes;
+    gzipBytes += file.gzipBytes;
+  }
+  return {
+    version: record.version,
+    parent: record.parent,
+    operation: record.operation,
+    aliases,
+    createdAt: record.createdAt,
+    bytes,
+    gzipBytes,
+    metric: keyMetric(record),
+    backend: record.backend,
+  };
+}
+
+/** Versions in lineage order: each root, then its descendants depth-first, with their depth. */
+export function lineageOrder(versions: VersionSummary[]): { summary: VersionSummary; depth: number; last: boolean }[] {
+  const byNumber = new Map(versions.map((v) => [v.version, v]));
+  const children = new Map<number, VersionSummary[]>();
+  const roots: VersionSummary[] = [];
+  for (const v of versions) {
+    if (v.parent !== null && byNumber.has(v.parent)) {
+      children.set(v.parent, [...(children.get(v.parent) ?? []), v]);
+    } else {
+      roots.push(v);
+    }
+  }
+  const out: { summary: VersionSummary; depth: number; last: boolean }[] = [];
+  const visit = (v: VersionSummary, depth: number, last: boolean): void => {
+    out.push({ summary: v, depth, last });
+    const kids = children.get(v.version) ?? [];
+    kids.forEach((kid, i) => visit(kid, depth + 1, i === kids.length - 1));
+  };
+  roots.forEach((r, i) => visit(r, 0, i === roots.length - 1));
+  return out;
+}
