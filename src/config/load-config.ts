@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import { MlctlError } from '../errors.js';
-import { configSchema, type MlctlConfig } from './schema.js';
+import { findConfigProblem, type MlctlConfig } from './schema.js';
 
 export interface LoadedConfig {
   config: MlctlConfig;
@@ -68,17 +68,14 @@ export function validateConfig(raw: unknown, filepath: string): MlctlConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new MlctlError('CONFIG', `Config file ${filepath} must contain an object of settings.`);
   }
-  const parsed = configSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const base = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') {
-    const key = [base, issue.keys[0]].filter(Boolean).join('.');
-    throw new MlctlError('CONFIG', `Config file ${filepath}: unknown key "${key}".`, {
-      hint: `Remove it or check its spelling; see "Configuration" in the README for the keys mlctl reads.`,
+  const problem = findConfigProblem(raw as Record<string, unknown>);
+  if (!problem) return raw as MlctlConfig;
+  if (problem.kind === 'unknown') {
+    throw new MlctlError('CONFIG', `Config file ${filepath}: unknown key "${problem.key}".`, {
+      hint: 'Remove it or check its spelling; see "Configuration" in the README for the keys mlctl reads.',
     });
   }
-  throw new MlctlError('CONFIG', `Config file ${filepath}: "${base}" is invalid (${issue.message}).`, {
+  throw new MlctlError('CONFIG', `Config file ${filepath}: "${problem.key}" is invalid (${problem.expected}).`, {
     hint: 'See "Configuration" in the README for the expected values.',
   });
 }

@@ -1,69 +1,136 @@
 /**
- * The config file's shape (cosmiconfig name "mlctl"). Strict: an unknown key is an error that
- * names the file and the key, so a typo never silently does nothing.
+ * The config file's shape (cosmiconfig name "mlctl"), as one declarative table. Strict: an
+ * unknown key is an error naming the file and the key, so a typo never silently does nothing.
+ * (A schema library such as zod costs 100+ ms of startup for ~25 keys; every mlctl command
+ * reads the config, and commands that need no tensors must start fast — see bench/cli-startup.)
  */
-import { z } from 'zod';
+export type Optimizer = 'sgd' | 'momentum' | 'adam' | 'rmsprop';
 
-const backend = z.enum(['auto', 'node', 'wasm', 'cpu']);
-const optimizer = z.enum(['sgd', 'momentum', 'adam', 'rmsprop']);
-const positiveInt = z.number().int().positive();
-const fraction = z.number().min(0).lt(1);
+export interface TrainDefaults {
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  decay?: number;
+  optimizer?: Optimizer;
+  hidden?: number[];
+  activation?: string;
+  dropout?: number;
+  l2?: number;
+  patience?: number;
+  seed?: number;
+  testSplit?: number;
+  validationSplit?: number;
+  folds?: number;
+  maxCategories?: number;
+}
 
-export const trainDefaultsSchema = z
-  .object({
+export interface EvaluateDefaults {
+  minAccuracy?: number;
+  minF1?: number;
+  maxRmse?: number;
+  maxMae?: number;
+  minR2?: number;
+}
+
+export interface PredictDefaults {
+  format?: 'csv' | 'json';
+}
+
+export interface MlctlConfig {
+  /** registry directory; relative paths are resolved against the config file's folder */
+  registry?: string;
+  /** the model commands use when none is named */
+  model?: string;
+  backend?: 'auto' | 'node' | 'wasm' | 'cpu';
+  /** a folder of extra templates; relative to the config file */
+  templates?: string;
+  train?: TrainDefaults;
+  evaluate?: EvaluateDefaults;
+  predict?: PredictDefaults;
+}
+
+/** Checks one value; returns a description of what is expected when it does not fit. */
+type Check = (value: unknown) => string | null;
+
+const string: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'expected a non-empty string');
+const oneOf =
+  (...choices: string[]): Check =>
+  (v) =>
+    typeof v === 'string' && choices.includes(v) ? null : `expected one of ${choices.join(', ')}`;
+const number =
+  (min: number, max: number, { minExclusive = false, maxExclusive = false, integer = false } = {}): Check =>
+  (v) => {
+    const range = `${minExclusive ? '(' : '['}${min}, ${max === Infinity ? '∞' : max}${maxExclusive ? ')' : ']'}`;
+    const what = integer ? `an integer in ${range}` : `a number in ${range}`;
+    if (typeof v !== 'number' || !Number.isFinite(v)) return `expected ${what}`;
+    if (integer && !Number.isInteger(v)) return `expected ${what}`;
+    if (v < min || (minExclusive && v === min) || v > max || (maxExclusive && v === max)) return `expected ${what}`;
+    return null;
+  };
+const positiveInt = number(1, Infinity, { integer: true });
+const fraction = number(0, 1, { maxExclusive: true });
+const intList: Check = (v) =>
+  Array.isArray(v) && v.every((x) => Number.isInteger(x) && (x as number) > 0) ? null : 'expected a list of positive integers, e.g. [64, 64]';
+
+type Shape = { [key: string]: Check | Shape };
+
+export const CONFIG_SHAPE: Shape = {
+  registry: string,
+  model: string,
+  backend: oneOf('auto', 'node', 'wasm', 'cpu'),
+  templates: string,
+  train: {
     epochs: positiveInt,
     batchSize: positiveInt,
-    learningRate: z.number().positive(),
-    decay: z.number().min(0),
-    optimizer,
-    hidden: z.array(positiveInt),
-    activation: z.string(),
+    learningRate: number(0, Infinity, { minExclusive: true }),
+    decay: number(0, Infinity),
+    optimizer: oneOf('sgd', 'momentum', 'adam', 'rmsprop'),
+    hidden: intList,
+    activation: string,
     dropout: fraction,
-    l2: z.number().min(0),
-    patience: z.number().int().min(0),
-    seed: z.number().int().min(0),
+    l2: number(0, Infinity),
+    patience: number(0, Infinity, { integer: true }),
+    seed: number(0, 2 ** 32 - 1, { integer: true }),
     testSplit: fraction,
     validationSplit: fraction,
-    folds: z.number().int().min(2),
+    folds: number(2, Infinity, { integer: true }),
     maxCategories: positiveInt,
-  })
-  .partial()
-  .strict();
+  },
+  evaluate: {
+    minAccuracy: number(0, 1),
+    minF1: number(0, 1),
+    maxRmse: number(0, Infinity),
+    maxMae: number(0, Infinity),
+    minR2: number(-Infinity, 1),
+  },
+  predict: {
+    format: oneOf('csv', 'json'),
+  },
+};
 
-export const evaluateDefaultsSchema = z
-  .object({
-    minAccuracy: z.number().min(0).max(1),
-    minF1: z.number().min(0).max(1),
-    maxRmse: z.number().min(0),
-    maxMae: z.number().min(0),
-    minR2: z.number().max(1),
-  })
-  .partial()
-  .strict();
+export interface ConfigProblem {
+  /** dotted key, e.g. "train.epochs" */
+  key: string;
+  kind: 'unknown' | 'invalid';
+  expected?: string;
+}
 
-export const predictDefaultsSchema = z
-  .object({
-    format: z.enum(['csv', 'json']),
-  })
-  .partial()
-  .strict();
-
-export const configSchema = z
-  .object({
-    /** registry directory; relative paths are resolved against the config file's folder */
-    registry: z.string().min(1),
-    /** the model commands use when none is named */
-    model: z.string().min(1),
-    backend,
-    /** a folder of extra templates (<name>.json); relative to the config file */
-    templates: z.string().min(1),
-    train: trainDefaultsSchema,
-    evaluate: evaluateDefaultsSchema,
-    predict: predictDefaultsSchema,
-  })
-  .partial()
-  .strict();
-
-export type MlctlConfig = z.infer<typeof configSchema>;
-export type TrainDefaults = z.infer<typeof trainDefaultsSchema>;
-export type EvaluateDefaults = z.infer<typeof evaluateDefaultsSchema>;
+/** The first problem in `raw` against the shape, or null when it fits. */
+export function findConfigProblem(raw: Record<string, unknown>, shape: Shape = CONFIG_SHAPE, prefix = ''): ConfigProblem | null {
+  for (const [key, value] of Object.entries(raw)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const rule = Object.prototype.hasOwnProperty.call(shape, key) ? shape[key] : undefined;
+    if (rule === undefined) return { key: path, kind: 'unknown' };
+    if (typeof rule === 'function') {
+      const expected = rule(value);
+      if (expected) return { key: path, kind: 'invalid', expected };
+    } else {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        return { key: path, kind: 'invalid', expected: `expected an object with keys ${Object.keys(rule).join(', ')}` };
+      }
+      const nested = findConfigProblem(value as Record<string, unknown>, rule, path);
+      if (nested) return nested;
+    }
+  }
+  return null;
+}
