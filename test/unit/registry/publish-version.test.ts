@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -121,6 +121,14 @@ describe('Registry.publishVersion', () => {
     await registry.removeVersion('iris', 2);
     expect((await publish(registry, 'iris')).version).toBe(3);
     expect(await registry.listVersions('iris')).toEqual([1, 3]);
+  });
+
+  it('never reuses a number after the latest version directory is deleted by hand', async () => {
+    const registry = await tmpRegistry();
+    await publish(registry, 'iris');
+    await publish(registry, 'iris');
+    await rm(path.join(registry.root, 'iris', '2'), { recursive: true });
+    expect((await publish(registry, 'iris')).version).toBe(3);
   });
 
   it('does not count numeric dirs without mlctl.json as versions, but never reuses their number', async () => {
