@@ -10,7 +10,6 @@
  *   publisher never blocks the others for more than ~LOCK_STALE_MS.
  */
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { MlctlError } from '../errors.js';
 import { LOCK_DIR } from './layout.js';
 
@@ -60,6 +59,7 @@ export async function withModelLock<T>(modelDir: string, label: string, fn: (loc
     let compromised: Error | null = null;
     let release: () => Promise<void>;
     try {
+      const { default: lockfile } = await import('proper-lockfile');
       release = await lockfile.lock(dir, {
         lockfilePath: path.join(dir, LOCK_DIR),
         stale: LOCK_STALE_MS,

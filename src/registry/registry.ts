@@ -6,7 +6,6 @@
  */
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { MlctlError, toMlctlError } from '../errors.js';
 import {
   ALIASES_FILE,
@@ -556,14 +555,14 @@ export class Registry {
   }
 
   private async writeLastVersion(name: string, version: number): Promise<void> {
-    await writeFileAtomic(path.join(this.modelDir(name), LAST_VERSION_FILE), `${version}\n`, { fsync: true });
+    await (await loadWriteFileAtomic())(path.join(this.modelDir(name), LAST_VERSION_FILE), `${version}\n`, { fsync: true });
   }
 
   private async writeAliases(name: string, aliases: Aliases): Promise<void> {
     const sorted: Aliases = {};
     for (const key of Object.keys(aliases).sort()) sorted[key] = aliases[key];
     const modelDir = this.modelDir(name);
-    await writeFileAtomic(path.join(modelDir, ALIASES_FILE), `${JSON.stringify(sorted, null, 2)}\n`, { fsync: true });
+    await (await loadWriteFileAtomic())(path.join(modelDir, ALIASES_FILE), `${JSON.stringify(sorted, null, 2)}\n`, { fsync: true });
     await fsyncDir(modelDir);
   }
 
@@ -713,4 +712,9 @@ function describeRecordProblem(data: unknown): string | null {
 function isSafeRelativePath(p: string): boolean {
   if (typeof p !== 'string' || p === '' || p.startsWith('/') || p.includes('\\') || /^[A-Za-z]:/.test(p)) return false;
   return p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
+}
+
+/** write-file-atomic is only needed by writers; read-only commands (list, show) skip loading it. */
+async function loadWriteFileAtomic(): Promise<typeof import('write-file-atomic')> {
+  return (await import('write-file-atomic')).default;
 }
