@@ -33,9 +33,29 @@ export interface CommandContext {
   cwd: string;
 }
 
-/** Flags as given anywhere on the command line (program-level and leaf-level merged). */
+/**
+ * Flags as given anywhere on the command line (program-level and leaf-level merged). The global
+ * options are declared on the program and on every leaf, so each level holds its own value and
+ * its source; a value typed on the command line beats one from MLCTL_* beats a default, wherever
+ * it was typed (commander's optsWithGlobals() would let the program's env value or its
+ * `--no-color` default override a flag typed after the subcommand). On a tie the leaf wins.
+ */
 export function globalFlags(cmd: Command): GlobalFlags {
-  return cmd.optsWithGlobals() as GlobalFlags;
+  const rank = (source: string | undefined): number =>
+    source === 'cli' ? 3 : source === 'env' ? 2 : source === 'implied' || source === 'config' ? 1 : 0;
+  const out: Record<string, unknown> = {};
+  const best: Record<string, number> = {};
+  for (let c: Command | null = cmd; c; c = c.parent) {
+    for (const [key, value] of Object.entries(c.opts())) {
+      if (value === undefined) continue;
+      const r = rank(c.getOptionValueSource(key));
+      if (!(key in best) || r > best[key]) {
+        out[key] = value;
+        best[key] = r;
+      }
+    }
+  }
+  return out as GlobalFlags;
 }
 
 export function createReporter(flags: GlobalFlags): Reporter {

@@ -7,6 +7,9 @@ import { mlctlVersion } from '../version.js';
 import { addGlobalOptions } from './options.js';
 import { versionCommand } from './commands/version.js';
 import { importCommand } from './commands/import.js';
+import { trainCommand } from './commands/train.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { predictCommand } from './commands/predict.js';
 
 export function createProgram(): Command {
   const program = new Command('mlctl')
@@ -21,11 +24,17 @@ Exit codes: 0 success, 1 failure, 2 usage or config error, 3 a quality gate fell
 After a subcommand, --version selects a model version; "mlctl -V" prints mlctl's version.
 
 Examples:
-  $ mlctl import ./my-model/model.json --name churn
+  $ mlctl train iris
+  $ mlctl train data/churn.csv --target churned --name churn
+  $ mlctl evaluate churn --min-accuracy 0.9
+  $ mlctl predict churn --input customers.csv
   $ mlctl version list
   $ mlctl version alias churn production 1`,
     );
   addGlobalOptions(program);
+  program.addCommand(trainCommand());
+  program.addCommand(evaluateCommand());
+  program.addCommand(predictCommand());
   program.addCommand(importCommand());
   program.addCommand(versionCommand());
   applyRecursively(program, (cmd) => {

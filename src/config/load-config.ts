@@ -4,8 +4,10 @@
  * "mlctl" key of package.json, searched from the working directory upwards.
  * Precedence is applied by the CLI: flags > MLCTL_* environment > this file > built-in defaults.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
+import { pathToFileURL } from 'node:url';
+import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { MlctlError } from '../errors.js';
 import { findConfigProblem, type MlctlConfig } from './schema.js';
 
@@ -23,10 +25,50 @@ export interface LoadConfigOptions {
 
 const MODULE_NAME = 'mlctl';
 
+/** A config file that exists but cannot be parsed or evaluated; remembers which file it was. */
+class ConfigLoadError extends Error {
+  constructor(
+    readonly filepath: string,
+    readonly reason: string,
+    cause: unknown,
+  ) {
+    super(reason, { cause });
+  }
+}
+
+/** Runs a loader; a failure becomes a ConfigLoadError naming the file and the parser's reason. */
+function named(loader: Loader): Loader {
+  return async (filepath, content) => {
+    try {
+      return await loader(filepath, content);
+    } catch (e) {
+      // cosmiconfig prefixes "JSON Error in <file>:\n" / "YAML Error in <file>:\n"; keep the reason
+      const message = e instanceof Error ? e.message : String(e);
+      const reason = message.replace(/^(JSON|YAML) Error in .*:\n/, '').split('\n')[0].trim();
+      throw new ConfigLoadError(filepath, reason || message, e);
+    }
+  };
+}
+
+/** JS configs (.js/.mjs/.cjs) through import(): cosmiconfig's require() fallback hides the real error of an ES module. */
+const loadJsModule: Loader = async (filepath) => {
+  const mod = (await import(pathToFileURL(filepath).href)) as { default?: unknown };
+  return mod.default;
+};
+
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const cwd = options.cwd ?? process.cwd();
   const explorer = cosmiconfig(MODULE_NAME, {
     searchStrategy: 'project',
+    loaders: {
+      '.json': named(defaultLoaders['.json']),
+      '.yaml': named(defaultLoaders['.yaml']),
+      '.yml': named(defaultLoaders['.yml']),
+      '.js': named(loadJsModule),
+      '.mjs': named(loadJsModule),
+      '.cjs': named(loadJsModule),
+      noExt: named(defaultLoaders.noExt),
+    },
     searchPlaces: [
       'package.json',
       `.${MODULE_NAME}rc`,
@@ -48,13 +90,18 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   try {
     result = options.file ? await explorer.load(path.resolve(cwd, options.file)) : await explorer.search(cwd);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException & { mark?: unknown };
-    if (err.code === 'ENOENT') {
+    if (e instanceof ConfigLoadError) {
+      throw new MlctlError('CONFIG', `Config file ${e.filepath} could not be read: ${e.reason.replace(/\.?$/, '.')}`, {
+        hint: 'Fix the syntax of the config file (JSON, YAML or a JS module exporting an object).',
+        cause: e.cause,
+      });
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (options.file && err.code === 'ENOENT' && !existsSync(path.resolve(cwd, options.file))) {
       throw new MlctlError('CONFIG', `Config file ${options.file} does not exist.`, { cause: e });
     }
-    const where = err.message.split('\n')[0];
-    throw new MlctlError('CONFIG', `Config file could not be read: ${where}`, {
-      hint: 'Fix the syntax of the config file (JSON, YAML or a JS module exporting an object).',
+    throw new MlctlError('CONFIG', `Config file could not be read: ${err.message.split('\n')[0]}`, {
+      hint: 'Check the config file and its permissions.',
       cause: e,
     });
   }

@@ -50,14 +50,14 @@ export interface MlctlConfig {
 }
 
 /** Checks one value; returns a description of what is expected when it does not fit. */
-type Check = (value: unknown) => string | null;
+export type Check = (value: unknown) => string | null;
 
-const string: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'expected a non-empty string');
-const oneOf =
+export const string: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'expected a non-empty string');
+export const oneOf =
   (...choices: string[]): Check =>
   (v) =>
     typeof v === 'string' && choices.includes(v) ? null : `expected one of ${choices.join(', ')}`;
-const number =
+export const number =
   (min: number, max: number, { minExclusive = false, maxExclusive = false, integer = false } = {}): Check =>
   (v) => {
     const range = `${minExclusive ? '(' : '['}${min}, ${max === Infinity ? '∞' : max}${maxExclusive ? ')' : ']'}`;
@@ -67,35 +67,38 @@ const number =
     if (v < min || (minExclusive && v === min) || v > max || (maxExclusive && v === max)) return `expected ${what}`;
     return null;
   };
-const positiveInt = number(1, Infinity, { integer: true });
-const fraction = number(0, 1, { maxExclusive: true });
-const intList: Check = (v) =>
+export const positiveInt = number(1, Infinity, { integer: true });
+export const fraction = number(0, 1, { maxExclusive: true });
+export const intList: Check = (v) =>
   Array.isArray(v) && v.every((x) => Number.isInteger(x) && (x as number) > 0) ? null : 'expected a list of positive integers, e.g. [64, 64]';
 
-type Shape = { [key: string]: Check | Shape };
+export type Shape = { [key: string]: Check | Shape };
+
+/** Training settings: the config's `train` section and a template's `training` + `model`. */
+export const TRAIN_SHAPE: Shape = {
+  epochs: positiveInt,
+  batchSize: positiveInt,
+  learningRate: number(0, Infinity, { minExclusive: true }),
+  decay: number(0, Infinity),
+  optimizer: oneOf('sgd', 'momentum', 'adam', 'rmsprop'),
+  hidden: intList,
+  activation: string,
+  dropout: fraction,
+  l2: number(0, Infinity),
+  patience: number(0, Infinity, { integer: true }),
+  seed: number(0, 2 ** 32 - 1, { integer: true }),
+  testSplit: fraction,
+  validationSplit: fraction,
+  folds: number(2, Infinity, { integer: true }),
+  maxCategories: positiveInt,
+};
 
 export const CONFIG_SHAPE: Shape = {
   registry: string,
   model: string,
   backend: oneOf('auto', 'node', 'wasm', 'cpu'),
   templates: string,
-  train: {
-    epochs: positiveInt,
-    batchSize: positiveInt,
-    learningRate: number(0, Infinity, { minExclusive: true }),
-    decay: number(0, Infinity),
-    optimizer: oneOf('sgd', 'momentum', 'adam', 'rmsprop'),
-    hidden: intList,
-    activation: string,
-    dropout: fraction,
-    l2: number(0, Infinity),
-    patience: number(0, Infinity, { integer: true }),
-    seed: number(0, 2 ** 32 - 1, { integer: true }),
-    testSplit: fraction,
-    validationSplit: fraction,
-    folds: number(2, Infinity, { integer: true }),
-    maxCategories: positiveInt,
-  },
+  train: TRAIN_SHAPE,
   evaluate: {
     minAccuracy: number(0, 1),
     minF1: number(0, 1),

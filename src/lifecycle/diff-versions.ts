@@ -3,7 +3,7 @@ import type { Registry, VersionSelector } from '../registry/registry.js';
 import type { VersionRecord } from '../registry/version-record.js';
 
 export interface DiffRow {
-  /** dotted path, e.g. "metrics.accuracy", "hyperparameters.epochs", "files.weights.bin.bytes" */
+  /** dotted path, e.g. "metrics.accuracy", "hyperparameters.epochs", "files.weights.bin.bytes", "files.weights.bin.sha256" */
   key: string;
   a: unknown;
   b: unknown;
@@ -70,6 +70,8 @@ function flattenRecord(record: VersionRecord): Map<string, unknown> {
   let gzipBytes = 0;
   for (const file of record.files) {
     out.set(`files.${file.path}.bytes`, file.bytes);
+    // same size, different content (e.g. same architecture, other weights) must still show up
+    out.set(`files.${file.path}.sha256`, file.sha256);
     bytes += file.bytes;
     gzipBytes += file.gzipBytes;
   }

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { MlctlError } from '../errors.js';
 import { checkShards, readModelJson } from '../engine/model-files.js';
 import type { BackendChoice } from '../engine/backend-choices.js';
-import { MODEL_JSON_FILE, assertModelName, isModelName } from '../registry/layout.js';
+import { MODEL_JSON_FILE, assertModelName } from '../registry/layout.js';
+import { modelNameFrom } from './model-name.js';
 import type { Registry } from '../registry/registry.js';
 import { hashFile } from '../registry/file-entries.js';
 import type { VersionRecord } from '../registry/version-record.js';
@@ -31,7 +32,7 @@ export async function importModel(options: ImportModelOptions): Promise<ImportMo
   const started = Date.now();
   const modelJsonPath = await locateModelJson(options.source);
   const sourceDir = path.dirname(modelJsonPath);
-  const name = options.name ?? deriveModelName(sourceDir);
+  const name = options.name ?? modelNameFrom(sourceDir);
   assertModelName(name);
 
   const modelJson = await readModelJson(modelJsonPath);
@@ -89,15 +90,4 @@ async function locateModelJson(source: string): Promise<string> {
       hint: 'Pass the path of a TF.js model.json or of the folder that holds it.',
     });
   }
-}
-
-/** The source folder's name made into a valid model name ("My Model_v2" → "my-model_v2"). */
-export function deriveModelName(sourceDir: string): string {
-  const base = path.basename(sourceDir).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').replace(/-+$/, '');
-  if (!isModelName(base)) {
-    throw new MlctlError('USAGE', `Cannot derive a model name from the folder "${path.basename(sourceDir)}".`, {
-      hint: 'Pass --name <model>.',
-    });
-  }
-  return base;
 }

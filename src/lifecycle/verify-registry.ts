@@ -6,7 +6,7 @@
 import type { BackendChoice } from '../engine/backend-choices.js';
 import type { Registry } from '../registry/registry.js';
 import { assertModelName } from '../registry/layout.js';
-import { isMlctlError } from '../errors.js';
+import { MlctlError, isMlctlError } from '../errors.js';
 
 export interface VerifyProblem {
   model: string;
@@ -49,7 +49,16 @@ export interface VerifyRegistryResult {
 
 export async function verifyRegistry(options: VerifyRegistryOptions): Promise<VerifyRegistryResult> {
   const { registry } = options;
-  if (options.model) assertModelName(options.model);
+  if (options.model) {
+    assertModelName(options.model);
+    // a mistyped name must not "verify" nothing and pass
+    if (!(await registry.hasModel(options.model))) {
+      const known = await registry.listModels();
+      throw new MlctlError('NOT_FOUND', `Model "${options.model}" not found in ${registry.root}.`, {
+        hint: known.length > 0 ? `Known models: ${known.join(', ')}.` : 'The registry is empty; train or import a model first.',
+      });
+    }
+  }
   const models = options.model ? [options.model] : await registry.listModels();
   const problems: VerifyProblem[] = [];
   const versions: VerifiedVersion[] = [];

@@ -107,7 +107,7 @@ Examples:
       .description('remove an alias')
       .argument('<model>', 'model name')
       .argument('<alias>', 'alias name')
-      .addHelpText('after', '\nExample:\n  $ mlctl version unalias iris staging')
+      .addHelpText('after', '\nExamples:\n  $ mlctl version unalias iris staging')
       .action(
         runAction(async (ctx: CommandContext, model: string, alias: string) => {
           const { removeAlias } = await import('../../lifecycle/manage-aliases.js');

@@ -1,0 +1,127 @@
+/** `mlctl train <template|csv>`: train a model and publish it as a new version. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { addBackendOption, addGlobalOptions, parseFraction, parseList, parseNonNegativeInt, parseNumber, parsePositiveInt } from '../options.js';
+import { runAction } from '../run-action.js';
+import type { CommandContext } from '../context.js';
+import { openRegistry } from './shared.js';
+
+interface TrainFlags {
+  name?: string;
+  target?: string;
+  features?: string[];
+  ignore?: string[];
+  task?: 'classification' | 'regression';
+  hidden?: number[];
+  activation?: string;
+  dropout?: number;
+  l2?: number;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  optimizer?: 'sgd' | 'momentum' | 'adam' | 'rmsprop';
+  decay?: number;
+  patience?: number;
+  seed?: number;
+  testSplit?: number;
+  validationSplit?: number;
+  folds?: number;
+  maxCategories?: number;
+}
+
+const env = (flag: string) => `MLCTL_${flag.toUpperCase().replace(/-/g, '_')}`;
+
+function setting(flags: string, description: string, parse?: (v: string) => unknown): Option {
+  const long = flags.match(/--([a-z0-9-]+)/)![1];
+  const opt = new Option(flags, description).env(env(long));
+  return parse ? opt.argParser(parse as (v: string, prev: unknown) => unknown) : opt;
+}
+
+function parseHidden(value: string): number[] {
+  if (value.trim() === '' || value.trim() === 'none') return [];
+  return parseList(value).map((v) => {
+    if (!/^[1-9][0-9]*$/.test(v)) throw new InvalidArgumentError(`expected layer sizes like 64,64, got "${value}".`);
+    return Number(v);
+  });
+}
+
+function parseNonNegative(value: string): number {
+  const n = parseNumber(value);
+  if (n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}".`);
+  return n;
+}
+
+function parsePositive(value: string): number {
+  const n = parseNumber(value);
+  if (n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}".`);
+  return n;
+}
+
+function parseFolds(value: string): number {
+  const n = parsePositiveInt(value);
+  if (n < 2) throw new InvalidArgumentError(`expected at least 2 folds, got "${value}".`);
+  return n;
+}
+
+export function trainCommand(): Command {
+  return addBackendOption(addGlobalOptions(new Command('train')))
+    .description('train a model from a built-in template, a template file, or a CSV → a new version')
+    .argument('<source>', 'built-in template (iris, wine, breast-cancer, diabetes), template .json, or data .csv')
+    .option('--name <model>', 'model name (default: the template or CSV file name)')
+    .option('--target <column>', 'the column to predict (required for a CSV)')
+    .option('--features <a,b,…>', 'use only these columns as features', parseList)
+    .option('--ignore <c,…>', 'leave these columns out', parseList)
+    .addOption(new Option('--task <task>', 'force the task (default: inferred from the target)').choices(['classification', 'regression']))
+    .addOption(setting('--hidden <sizes>', 'hidden layer sizes, e.g. 64,64 ("none" for a linear model)', parseHidden))
+    .addOption(setting('--activation <name>', 'hidden activation: relu, elu, selu, tanh, sigmoid, …'))
+    .addOption(setting('--dropout <rate>', 'dropout after each hidden layer, in [0, 1)', parseFraction))
+    .addOption(setting('--l2 <factor>', 'L2 weight penalty', parseNonNegative))
+    .addOption(setting('--epochs <n>', 'maximum training epochs', parsePositiveInt))
+    .addOption(setting('--batch-size <n>', 'mini-batch size', parsePositiveInt))
+    .addOption(setting('--learning-rate <lr>', 'initial learning rate', parsePositive))
+    .addOption(setting('--optimizer <name>', 'sgd, momentum, adam or rmsprop').choices(['sgd', 'momentum', 'adam', 'rmsprop']))
+    .addOption(setting('--decay <beta>', 'inverse-time decay per epoch: lr_t = lr / (1 + beta·(t−1))', parseNonNegative))
+    .addOption(setting('--patience <epochs>', 'early stopping on validation loss (restores the best epoch); 0 = off', parseNonNegativeInt))
+    .addOption(setting('--seed <n>', 'random seed: same seed + same data + same backend = same weights', parseNonNegativeInt))
+    .addOption(setting('--test-split <fraction>', 'held-out test fraction (stratified)', parseFraction))
+    .addOption(setting('--validation-split <fraction>', 'validation fraction for early stopping (stratified)', parseFraction))
+    .addOption(setting('--folds <k>', 'also run stratified k-fold cross-validation and record the report', parseFolds))
+    .addOption(setting('--max-categories <n>', 'most distinct values a categorical column may have', parsePositiveInt))
+    .addHelpText(
+      'after',
+      `
+Settings come from flags > MLCTL_<FLAG> variables > the config's "train" section > the template > defaults.
+
+Examples:
+  $ mlctl train iris
+  $ mlctl train data/churn.csv --target churned --name churn --ignore customer_id
+  $ mlctl train wine --hidden 32,16 --epochs 300 --optimizer momentum --decay 0.01
+  $ mlctl train breast-cancer --folds 5 --json`,
+    )
+    .action(
+      runAction(async (ctx: CommandContext, source: string, flags: TrainFlags) => {
+        const { train } = await import('../../lifecycle/train.js');
+        const { renderTrain } = await import('../render/train.js');
+        const { createTrainProgress } = await import('../render/train-progress.js');
+        const progress = createTrainProgress(ctx.reporter);
+        const { name, target, features, ignore, task, folds, ...settings } = flags;
+        const configTrain = ctx.config.train ?? {};
+        const result = await train({
+          registry: await openRegistry(ctx),
+          source,
+          name,
+          target,
+          features,
+          ignore,
+          task,
+          folds: folds ?? configTrain.folds,
+          settings: settings as never,
+          configSettings: configTrain as never,
+          backend: ctx.backend,
+          templatesDir: ctx.config.templates,
+          cwd: ctx.cwd,
+          onProgress: progress,
+        });
+        ctx.reporter.result(result.record, renderTrain);
+      }),
+    );
+}

@@ -1,0 +1,115 @@
+/**
+ * Stratified k-fold cross-validation (`train --folds k`): every kept row is in exactly one fold's
+ * test set; for each fold the signature is fitted on that fold's training rows only, a validation
+ * part is held out of them for early stopping, and the model is trained exactly as `train` does.
+ */
+import { MlctlError } from '../errors.js';
+import type { Table } from '../dataset/read-table.js';
+import { inferSchema, type Task } from '../dataset/infer-schema.js';
+import { encodeFeatures, encodeTargets, fitSignature } from '../dataset/signature.js';
+import { splitDataset, stratifiedKFold } from '../dataset/split.js';
+import type { Tf } from '../engine/tf.js';
+import type { EpochLog } from '../engine/train-model.js';
+import { fitMlp } from './fit-mlp.js';
+import type { TrainSettings } from './train-settings.js';
+
+export interface MetricSummary {
+  mean: number;
+  /** population standard deviation over folds */
+  std: number;
+  folds: number[];
+}
+
+export interface CrossValidationReport {
+  folds: number;
+  seed: number;
+  rows: number;
+  /** e.g. {accuracy: {mean, std, folds}, macroF1: …} or {r2, rmse, mae} */
+  metrics: Record<string, MetricSummary>;
+}
+
+export interface CrossValidateOptions {
+  tf: Tf;
+  table: Table;
+  target: string;
+  features?: string[];
+  ignore?: string[];
+  task?: Task;
+  settings: TrainSettings;
+  folds: number;
+  onFold?: (event: { fold: number; folds: number; metrics?: Record<string, number> }) => void;
+  onEpoch?: (fold: number, log: EpochLog) => void;
+}
+
+export async function crossValidate(options: CrossValidateOptions): Promise<CrossValidationReport> {
+  const { tf, table, settings, folds: k } = options;
+  if (!Number.isInteger(k) || k < 2) throw new MlctlError('USAGE', `--folds must be an integer of at least 2, got ${k}.`);
+  const { schema, rows } = inferSchema(table, {
+    target: options.target,
+    features: options.features,
+    ignore: options.ignore,
+    task: options.task,
+    maxCategories: settings.maxCategories,
+  });
+  const targetIndex = schema.target.index;
+  const classification = schema.target.task === 'classification';
+  const classes = schema.target.classes ?? undefined;
+  const labelSig = {
+    features: [],
+    target: classification
+      ? { name: schema.target.name, task: 'classification' as const, classes: classes as string[] }
+      : { name: schema.target.name, task: 'regression' as const, mean: 0, std: 1 },
+    inputSize: 0,
+    encodedNames: [],
+  };
+  const labels = classification ? (encodeTargets(labelSig, rows.map((r) => table.rows[r][targetIndex])) as Int32Array) : null;
+  const folds = stratifiedKFold(labels, rows.length, k, settings.seed, classes);
+
+  const perFold: Record<string, number>[] = [];
+  for (let f = 0; f < folds.length; f++) {
+    options.onFold?.({ fold: f + 1, folds: k });
+    const foldTrain = folds[f].train; // positions into `rows`
+    // carve the validation part (for early stopping) out of this fold's training rows
+    const validationShare = settings.validationSplit / (1 - settings.testSplit);
+    const inner = splitDataset({
+      labels: labels ? foldTrain.map((p) => labels[p]) : null,
+      n: foldTrain.length,
+      testFraction: 0,
+      validationFraction: Math.min(validationShare, 0.5),
+      seed: settings.seed + f + 1,
+      classNames: classes,
+    });
+    const toTable = (positions: ArrayLike<number>) => Int32Array.from(positions, (p) => rows[p]);
+    const trainRows = toTable(Array.from(inner.train, (i) => foldTrain[i]));
+    const validationRows = toTable(Array.from(inner.validation, (i) => foldTrain[i]));
+    const testRows = toTable(folds[f].test);
+    const signature = fitSignature(schema, Array.from(trainRows, (r) => table.rows[r]));
+    const encode = (idx: Int32Array) => ({
+      x: encodeFeatures(signature, table, { indices: idx, unknownCategory: 'ignore' }),
+      y: encodeTargets(signature, Array.from(idx, (r) => table.rows[r][targetIndex])),
+      n: idx.length,
+    });
+    const fit = await fitMlp(
+      tf,
+      { signature, train: encode(trainRows), validation: encode(validationRows), test: encode(testRows) },
+      settings,
+      settings.seed + 1000 * (f + 1),
+      options.onEpoch ? (log) => options.onEpoch!(f + 1, log) : undefined,
+    );
+    fit.model.dispose();
+    const m = fit.metrics!;
+    const scores: Record<string, number> =
+      m.task === 'classification' ? { accuracy: m.accuracy, macroF1: m.macroF1 } : { r2: m.r2, rmse: m.rmse, mae: m.mae };
+    perFold.push(scores);
+    options.onFold?.({ fold: f + 1, folds: k, metrics: scores });
+  }
+
+  const metrics: Record<string, MetricSummary> = {};
+  for (const name of Object.keys(perFold[0])) {
+    const values = perFold.map((s) => s[name]);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+    metrics[name] = { mean, std, folds: values };
+  }
+  return { folds: k, seed: settings.seed, rows: rows.length, metrics };
+}

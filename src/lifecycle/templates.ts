@@ -1,0 +1,151 @@
+/**
+ * Where `mlctl train <source>` gets its data and settings: a built-in template (templates/<name>/
+ * template.json + its CSV, shipped in the package), a template in the config's templates folder,
+ * a template file given by path, or a CSV given by path (then --target names the column).
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MlctlError } from '../errors.js';
+import { TRAIN_SHAPE, findConfigProblem, oneOf, string, type Shape, type TrainDefaults } from '../config/schema.js';
+
+/** templates/ at the package root (the same relative path from src/lifecycle and dist/lifecycle). */
+export const BUILTIN_TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
+
+export const TEMPLATE_FILE = 'template.json';
+
+export interface Template {
+  name: string;
+  description?: string;
+  /** CSV path, relative to the template file */
+  data: string;
+  target: string;
+  task?: 'classification' | 'regression';
+  features?: string[];
+  ignore?: string[];
+  model?: Pick<TrainDefaults, 'hidden' | 'activation' | 'dropout' | 'l2'>;
+  training?: Omit<TrainDefaults, 'hidden' | 'activation' | 'dropout' | 'l2'>;
+}
+
+export type TrainSource =
+  | { kind: 'template'; template: Template; templatePath: string; builtin: boolean; dataPath: string }
+  | { kind: 'csv'; dataPath: string };
+
+const stringList: (value: unknown) => string | null = (v) =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string' && x.length > 0) ? null : 'expected a list of column names';
+
+const TEMPLATE_SHAPE: Shape = {
+  name: string,
+  description: (v) => (typeof v === 'string' ? null : 'expected a string'),
+  data: string,
+  target: string,
+  task: oneOf('classification', 'regression'),
+  features: stringList,
+  ignore: stringList,
+  model: { hidden: TRAIN_SHAPE.hidden, activation: TRAIN_SHAPE.activation, dropout: TRAIN_SHAPE.dropout, l2: TRAIN_SHAPE.l2 },
+  training: Object.fromEntries(Object.entries(TRAIN_SHAPE).filter(([k]) => !['hidden', 'activation', 'dropout', 'l2'].includes(k))),
+};
+
+export interface ResolveTrainSourceOptions {
+  /** a folder of extra templates from the config (`<dir>/<name>.json` or `<dir>/<name>/template.json`) */
+  templatesDir?: string;
+  cwd?: string;
+}
+
+export async function resolveTrainSource(source: string, options: ResolveTrainSourceOptions = {}): Promise<TrainSource> {
+  const cwd = options.cwd ?? process.cwd();
+  const lower = source.toLowerCase();
+  if (lower.endsWith('.csv') || lower.endsWith('.tsv') || lower.endsWith('.txt')) {
+    const dataPath = path.resolve(cwd, source);
+    if (!(await isFile(dataPath))) {
+      throw new MlctlError('NOT_FOUND', `${source} does not exist.`, { hint: 'Pass the path of a CSV file with a header row.' });
+    }
+    return { kind: 'csv', dataPath };
+  }
+  if (lower.endsWith('.json')) {
+    const file = path.resolve(cwd, source);
+    if (!(await isFile(file))) {
+      throw new MlctlError('NOT_FOUND', `Template file ${source} does not exist.`, { hint: 'Pass the path of a template .json file.' });
+    }
+    return loadTemplate(file, false);
+  }
+  // a name: the config's templates folder first (users may shadow a built-in), then built-ins
+  const candidates: { file: string; builtin: boolean }[] = [];
+  if (options.templatesDir) {
+    candidates.push({ file: path.join(options.templatesDir, `${source}.json`), builtin: false });
+    candidates.push({ file: path.join(options.templatesDir, source, TEMPLATE_FILE), builtin: false });
+  }
+  if (/^[a-z0-9][a-z0-9._-]*$/.test(source)) {
+    candidates.push({ file: path.join(BUILTIN_TEMPLATES_DIR, source, TEMPLATE_FILE), builtin: true });
+  }
+  for (const c of candidates) {
+    if (await isFile(c.file)) return loadTemplate(c.file, c.builtin);
+  }
+  if (await isFile(path.resolve(cwd, source))) {
+    throw new MlctlError('USAGE', `Cannot tell what ${source} is: mlctl trains from a .csv file or a template .json file.`, {
+      hint: 'Rename the data file to .csv, or pass a built-in template name.',
+    });
+  }
+  const names = await listTemplates(options.templatesDir);
+  throw new MlctlError('NOT_FOUND', `No template or file named "${source}".`, {
+    hint: `Templates: ${names.join(', ')}; or pass a CSV path with --target <column>.`,
+  });
+}
+
+export async function listTemplates(templatesDir?: string): Promise<string[]> {
+  const names = new Set<string>();
+  for (const dir of [BUILTIN_TEMPLATES_DIR, templatesDir]) {
+    if (!dir) continue;
+    let entries: import('node:fs').Dirent[] = [];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.isDirectory() && (await isFile(path.join(dir, e.name, TEMPLATE_FILE)))) names.add(e.name);
+      else if (e.isFile() && e.name.endsWith('.json')) names.add(e.name.slice(0, -5));
+    }
+  }
+  return [...names].sort();
+}
+
+async function loadTemplate(file: string, builtin: boolean): Promise<TrainSource> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new MlctlError('INVALID_DATA', `Template ${file} is not valid JSON (${(e as Error).message}).`, { cause: e });
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new MlctlError('INVALID_DATA', `Template ${file} must be a JSON object.`);
+  }
+  const problem = findConfigProblem(raw as Record<string, unknown>, TEMPLATE_SHAPE);
+  if (problem) {
+    throw new MlctlError(
+      'INVALID_DATA',
+      problem.kind === 'unknown'
+        ? `Template ${file}: unknown key "${problem.key}".`
+        : `Template ${file}: "${problem.key}" is invalid (${problem.expected}).`,
+      { hint: 'See "Templates" in the README for the template format.' },
+    );
+  }
+  const t = raw as Partial<Template>;
+  for (const key of ['data', 'target'] as const) {
+    if (!t[key]) throw new MlctlError('INVALID_DATA', `Template ${file} has no "${key}".`, { hint: 'See "Templates" in the README.' });
+  }
+  const template: Template = { ...(t as Template), name: t.name ?? path.basename(path.dirname(file)) };
+  const dataPath = path.resolve(path.dirname(file), template.data);
+  if (!(await isFile(dataPath))) {
+    throw new MlctlError('NOT_FOUND', `Template ${file} names data file ${template.data}, which does not exist.`);
+  }
+  return { kind: 'template', template, templatePath: file, builtin, dataPath };
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * `mlctl train`: data (template or CSV) → preprocessing fitted on the training split → MLP →
+ * metrics on the held-out test split → a new immutable version whose record holds everything
+ * needed to reproduce and re-apply it (settings, seed, dataset fingerprint, signature, test split,
+ * history, optional k-fold report).
+ */
+import path from 'node:path';
+import { MlctlError } from '../errors.js';
+import { readCsvFile } from '../dataset/read-table.js';
+import { prepareTrainingData } from '../dataset/prepare.js';
+import { classLabels } from '../dataset/signature.js';
+import type { Task } from '../dataset/infer-schema.js';
+import type { BackendChoice } from '../engine/backend-choices.js';
+import type { EpochLog } from '../engine/train-model.js';
+import type { Registry } from '../registry/registry.js';
+import type { VersionRecord } from '../registry/version-record.js';
+import { assertModelName } from '../registry/layout.js';
+import { mlctlVersion } from '../version.js';
+import { resolveTrainSource, BUILTIN_TEMPLATES_DIR } from './templates.js';
+import { mergeSettings, templateSettings, type TrainSettings } from './train-settings.js';
+import { modelNameFrom } from './model-name.js';
+import { summarizeMetrics, type Metrics } from './metrics.js';
+import { encodeTestSplit } from './test-split.js';
+import type { CrossValidationReport } from './cross-validate.js';
+
+export interface TrainOptions {
+  registry: Registry;
+  /** built-in template name, template .json path, or CSV path */
+  source: string;
+  name?: string;
+  target?: string;
+  features?: string[];
+  ignore?: string[];
+  task?: Task;
+  /** settings from the config's `train` section (below flags, above the template) */
+  configSettings?: Partial<TrainSettings>;
+  /** settings given as flags or MLCTL_* variables (override everything) */
+  settings?: Partial<TrainSettings>;
+  /** run stratified k-fold cross-validation first and record its report */
+  folds?: number;
+  backend?: BackendChoice;
+  templatesDir?: string;
+  cwd?: string;
+  onProgress?: (event: TrainProgress) => void;
+}
+
+export type TrainProgress =
+  | { phase: 'data'; rows: number; columns: number; warnings: string[] }
+  | { phase: 'backend'; backend: string }
+  | { phase: 'fold'; fold: number; folds: number; metrics?: Record<string, number> }
+  | { phase: 'epoch'; log: EpochLog; fold?: number }
+  | { phase: 'publish' };
+
+export interface TrainResult {
+  record: VersionRecord;
+  warnings: string[];
+}
+
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const started = Date.now();
+  const source = await resolveTrainSource(options.source, { templatesDir: options.templatesDir, cwd: options.cwd });
+  const template = source.kind === 'template' ? source.template : undefined;
+  const target = options.target ?? template?.target;
+  if (!target) {
+    throw new MlctlError('USAGE', `Training on ${path.basename(source.dataPath)} needs --target <column>: the column to predict.`, {
+      hint: `For example: mlctl train ${options.source} --target label`,
+    });
+  }
+  const name = options.name ?? template?.name ?? modelNameFrom(source.dataPath);
+  assertModelName(name);
+  const settings = mergeSettings(templateSettings(template), options.configSettings, options.settings);
+  const features = options.features ?? template?.features;
+  const ignore = options.ignore ?? template?.ignore;
+  const task = options.task ?? template?.task;
+
+  const table = await readCsvFile(source.dataPath);
+  const prepared = prepareTrainingData(table, {
+    target,
+    features,
+    ignore,
+    task,
+    seed: settings.seed,
+    testFraction: settings.testSplit,
+    validationFraction: settings.validationSplit,
+    maxCategories: settings.maxCategories,
+  });
+  const warnings = [...prepared.warnings];
+  options.onProgress?.({ phase: 'data', rows: table.rows.length, columns: table.columns.length, warnings });
+
+  const { loadTf } = await import('../engine/tf.js');
+  const { tf, backend, tfjsVersion } = await loadTf(options.backend ?? 'auto');
+  options.onProgress?.({ phase: 'backend', backend });
+
+  let crossValidation: CrossValidationReport | undefined;
+  if (options.folds !== undefined) {
+    const { crossValidate } = await import('./cross-validate.js');
+    crossValidation = await crossValidate({
+      tf,
+      table,
+      target,
+      features,
+      ignore,
+      task,
+      settings,
+      folds: options.folds,
+      onFold: (e) => options.onProgress?.({ phase: 'fold', ...e }),
+      onEpoch: (fold, log) => options.onProgress?.({ phase: 'epoch', log, fold }),
+    });
+  }
+
+  const { fitMlp } = await import('./fit-mlp.js');
+  const fit = await fitMlp(
+    tf,
+    {
+      signature: prepared.signature,
+      train: { x: prepared.x.train, y: prepared.y.train, n: prepared.n.train },
+      validation: { x: prepared.x.validation, y: prepared.y.validation, n: prepared.n.validation },
+      test: { x: prepared.x.test, y: prepared.y.test, n: prepared.n.test },
+    },
+    settings,
+    settings.seed,
+    (log) => options.onProgress?.({ phase: 'epoch', log }),
+  );
+  if (!fit.metrics) warnings.push('The test split is empty (--test-split 0): no test metrics were recorded.');
+
+  options.onProgress?.({ phase: 'publish' });
+  const { saveLayersModelToDir } = await import('../engine/load-model.js');
+  const sig = prepared.signature;
+  try {
+    const published = await options.registry.publishVersion(name, {
+      writeFiles: async (dir) => {
+        await saveLayersModelToDir(fit.model, dir);
+      },
+      buildRecord: (version, files) => ({
+        schema: 1,
+        model: name,
+        version,
+        createdAt: new Date().toISOString(),
+        operation: 'train',
+        parent: null,
+        files,
+        mlctlVersion: mlctlVersion(),
+        tfjsVersion,
+        backend,
+        durationMs: Date.now() - started,
+        template: template
+          ? {
+              name: template.name,
+              builtin: source.kind === 'template' && source.builtin,
+              path: source.kind === 'template' ? displayPath(source.templatePath) : null,
+            }
+          : undefined,
+        hyperparameters: { ...settings },
+        seed: settings.seed,
+        dataset: { path: displayPath(source.dataPath), sha256: table.source.sha256, rows: table.rows.length },
+        signature: sig as unknown as Record<string, unknown>,
+        target:
+          sig.target.task === 'classification'
+            ? { name: sig.target.name, task: 'classification', classes: classLabels(sig) }
+            : { name: sig.target.name, task: 'regression', mean: sig.target.mean, std: sig.target.std },
+        metrics: fit.metrics ? summarizeMetrics(fit.metrics) : undefined,
+        split: {
+          train: prepared.n.train,
+          validation: prepared.n.validation,
+          test: prepared.n.test,
+          droppedRows: prepared.droppedRows,
+          droppedColumns: prepared.dropped,
+          testRows: encodeTestSplit(prepared.indices.test, table.rows.length),
+        },
+        history: {
+          epochsRun: fit.training.epochsRun,
+          bestEpoch: fit.training.bestEpoch,
+          stoppedEarly: fit.training.stoppedEarly,
+          epochs: fit.training.history.map(roundLog),
+        },
+        crossValidation: crossValidation as unknown as Record<string, unknown> | undefined,
+        warnings: warnings.length ? warnings : undefined,
+      }),
+    });
+    return { record: published.record, warnings };
+  } finally {
+    fit.model.dispose();
+  }
+}
+
+/** Paths inside the package's templates/ are stored relative to it, so the record survives reinstalls. */
+function displayPath(file: string): string {
+  const rel = path.relative(BUILTIN_TEMPLATES_DIR, file);
+  if (!rel.startsWith('..') && !path.isAbsolute(rel)) return `<templates>/${rel.split(path.sep).join('/')}`;
+  return file;
+}
+
+export function resolveStoredPath(stored: string): string {
+  return stored.startsWith('<templates>/') ? path.join(BUILTIN_TEMPLATES_DIR, stored.slice('<templates>/'.length)) : stored;
+}
+
+function roundLog(log: EpochLog): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(log)) {
+    if (typeof v === 'number') out[k] = k === 'epoch' || k === 'epochs' || k === 'elapsedMs' ? Math.round(v) : Number(v.toPrecision(6));
+  }
+  return out;
+}
+
+export type { Metrics };

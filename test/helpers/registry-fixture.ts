@@ -1,0 +1,38 @@
+/**
+ * Fast registry set-up for e2e tests: publishes a model directory (model.json + shards, e.g. from
+ * `createTinyModelDir`) into a registry in-process through the real `Registry.publishVersion`, with
+ * a record that can claim any operation/parent/metrics. Use the CLI (`mlctl import`) where the
+ * import itself is under test; use this where a test only needs versions to exist (no TF.js
+ * start-up per version).
+ */
+import { copyFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Registry, type PublishResult } from '../../src/registry/registry.js';
+import type { VersionRecord } from '../../src/registry/version-record.js';
+
+export type RecordExtras = Partial<Omit<VersionRecord, 'model' | 'version' | 'files'>>;
+
+/** Publishes every file of `modelDir` as the next version of `name` in the registry at `root`. */
+export async function publishDir(root: string, name: string, modelDir: string, extras: RecordExtras = {}): Promise<PublishResult> {
+  const registry = new Registry(root);
+  const files = (await readdir(modelDir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+  return registry.publishVersion(name, {
+    writeFiles: async (staging) => {
+      for (const f of files) await copyFile(path.join(modelDir, f), path.join(staging, f));
+    },
+    buildRecord: (version, entries) => ({
+      schema: 1,
+      model: name,
+      version,
+      createdAt: new Date().toISOString(),
+      operation: 'import',
+      parent: null,
+      files: entries,
+      mlctlVersion: '0.0.0-test',
+      tfjsVersion: null,
+      backend: 'cpu',
+      durationMs: 1,
+      ...extras,
+    }),
+  });
+}
