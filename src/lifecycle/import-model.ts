@@ -13,7 +13,7 @@ import { modelNameFrom } from './model-name.js';
 import type { Registry } from '../registry/registry.js';
 import { hashFile } from '../registry/file-entries.js';
 import type { VersionRecord } from '../registry/version-record.js';
-import { mlctlVersion } from '../version.js';
+import { newRecord } from './new-record.js';
 
 export interface ImportModelOptions {
   registry: Registry;
@@ -60,21 +60,19 @@ export async function importModel(options: ImportModelOptions): Promise<ImportMo
         await copyFile(shard.absolutePath, target);
       }
     },
-    buildRecord: (version, files) => ({
-      schema: 1,
-      model: name,
-      version,
-      createdAt: new Date().toISOString(),
-      operation: 'import',
-      parent: null,
-      files,
-      mlctlVersion: mlctlVersion(),
-      tfjsVersion,
-      backend,
-      durationMs: Date.now() - started,
-      source: { path: modelJsonPath, sha256: sourceHash.sha256, generatedBy: modelJson.generatedBy ?? null, convertedBy: modelJson.convertedBy ?? null },
-      io,
-    }),
+    buildRecord: (version, files) =>
+      newRecord(
+        { model: name, version, operation: 'import', parent: null, files, tfjsVersion, backend, startedAt: started },
+        {
+          source: {
+            path: modelJsonPath,
+            sha256: sourceHash.sha256,
+            generatedBy: modelJson.generatedBy ?? null,
+            convertedBy: modelJson.convertedBy ?? null,
+          },
+          io,
+        },
+      ),
   });
   return { record: published.record, dir: published.dir };
 }

@@ -15,7 +15,7 @@ import type { EpochLog } from '../engine/train-model.js';
 import type { Registry } from '../registry/registry.js';
 import type { VersionRecord } from '../registry/version-record.js';
 import { assertModelName } from '../registry/layout.js';
-import { mlctlVersion } from '../version.js';
+import { newRecord } from './new-record.js';
 import { resolveTrainSource, BUILTIN_TEMPLATES_DIR } from './templates.js';
 import { mergeSettings, templateSettings, type TrainSettings } from './train-settings.js';
 import { modelNameFrom } from './model-name.js';
@@ -131,51 +131,44 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       writeFiles: async (dir) => {
         await saveLayersModelToDir(fit.model, dir);
       },
-      buildRecord: (version, files) => ({
-        schema: 1,
-        model: name,
-        version,
-        createdAt: new Date().toISOString(),
-        operation: 'train',
-        parent: null,
-        files,
-        mlctlVersion: mlctlVersion(),
-        tfjsVersion,
-        backend,
-        durationMs: Date.now() - started,
-        template: template
-          ? {
-              name: template.name,
-              builtin: source.kind === 'template' && source.builtin,
-              path: source.kind === 'template' ? displayPath(source.templatePath) : null,
-            }
-          : undefined,
-        hyperparameters: { ...settings },
-        seed: settings.seed,
-        dataset: { path: displayPath(source.dataPath), sha256: table.source.sha256, rows: table.rows.length },
-        signature: sig as unknown as Record<string, unknown>,
-        target:
-          sig.target.task === 'classification'
-            ? { name: sig.target.name, task: 'classification', classes: classLabels(sig) }
-            : { name: sig.target.name, task: 'regression', mean: sig.target.mean, std: sig.target.std },
-        metrics: fit.metrics ? summarizeMetrics(fit.metrics) : undefined,
-        split: {
-          train: prepared.n.train,
-          validation: prepared.n.validation,
-          test: prepared.n.test,
-          droppedRows: prepared.droppedRows,
-          droppedColumns: prepared.dropped,
-          testRows: encodeTestSplit(prepared.indices.test, table.rows.length),
-        },
-        history: {
-          epochsRun: fit.training.epochsRun,
-          bestEpoch: fit.training.bestEpoch,
-          stoppedEarly: fit.training.stoppedEarly,
-          epochs: fit.training.history.map(roundLog),
-        },
-        crossValidation: crossValidation as unknown as Record<string, unknown> | undefined,
-        warnings: warnings.length ? warnings : undefined,
-      }),
+      buildRecord: (version, files) =>
+        newRecord(
+          { model: name, version, operation: 'train', parent: null, files, tfjsVersion, backend, startedAt: started },
+          {
+            template: template
+              ? {
+                  name: template.name,
+                  builtin: source.kind === 'template' && source.builtin,
+                  path: source.kind === 'template' ? displayPath(source.templatePath) : null,
+                }
+              : undefined,
+            hyperparameters: { ...settings },
+            seed: settings.seed,
+            dataset: { path: displayPath(source.dataPath), sha256: table.source.sha256, rows: table.rows.length },
+            signature: sig as unknown as Record<string, unknown>,
+            target:
+              sig.target.task === 'classification'
+                ? { name: sig.target.name, task: 'classification', classes: classLabels(sig) }
+                : { name: sig.target.name, task: 'regression', mean: sig.target.mean, std: sig.target.std },
+            metrics: fit.metrics ? summarizeMetrics(fit.metrics) : undefined,
+            split: {
+              train: prepared.n.train,
+              validation: prepared.n.validation,
+              test: prepared.n.test,
+              droppedRows: prepared.droppedRows,
+              droppedColumns: prepared.dropped,
+              testRows: encodeTestSplit(prepared.indices.test, table.rows.length),
+            },
+            history: {
+              epochsRun: fit.training.epochsRun,
+              bestEpoch: fit.training.bestEpoch,
+              stoppedEarly: fit.training.stoppedEarly,
+              epochs: fit.training.history.map(roundLog),
+            },
+            crossValidation: crossValidation as unknown as Record<string, unknown> | undefined,
+            warnings: warnings.length ? warnings : undefined,
+          },
+        ),
     });
     return { record: published.record, warnings };
   } finally {
