@@ -11,6 +11,7 @@ import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp-dir.js';
 import { createTinyModelDir, type TinyModel } from '../helpers/tiny-model.js';
 import { publishDir } from '../helpers/registry-fixture.js';
+import { Registry } from '../../src/registry/registry.js';
 
 let work: string;
 let seed1: TinyModel;
@@ -40,6 +41,8 @@ const cli = (reg: string, args: string[]) => runCli([...args, '--registry', reg]
 const readAliases = async (reg: string, model = 'iris') =>
   JSON.parse(await readFile(path.join(reg, model, 'aliases.json'), 'utf8')) as Record<string, number>;
 const exists = (p: string) => stat(p).then(() => true, () => false);
+/** Set-up only (not under test): point an alias in-process, without spawning the CLI. */
+const setAlias = (reg: string, model: string, alias: string, version: number) => new Registry(reg).setAlias(model, alias, version);
 
 describe('version alias / unalias', () => {
   it('sets a new alias and records it in aliases.json', async () => {
@@ -78,7 +81,7 @@ describe('version alias / unalias', () => {
 
   it('moves an alias with --force and reports where it came from', async () => {
     const reg = await irisRegistry();
-    await cli(reg, ['version', 'alias', 'iris', 'production', '1']);
+    await setAlias(reg, 'iris', 'production', 1);
     const r = await cli(reg, ['version', 'alias', 'iris', 'production', '2', '--force', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json()).toEqual({ model: 'iris', alias: 'production', version: 2, previous: 1 });
@@ -91,7 +94,7 @@ describe('version alias / unalias', () => {
 
   it('setting an alias to the version it already points to is a no-op success without --force', async () => {
     const reg = await irisRegistry();
-    await cli(reg, ['version', 'alias', 'iris', 'production', '2']);
+    await setAlias(reg, 'iris', 'production', 2);
     const r = await cli(reg, ['version', 'alias', 'iris', 'production', '2', '--json']);
     expect(r.code, r.stdout).toBe(0);
     expect(r.json()).toMatchObject({ version: 2, previous: 2 });
@@ -128,8 +131,8 @@ describe('version alias / unalias', () => {
 
   it('unalias removes the alias and reports the version it pointed to', async () => {
     const reg = await irisRegistry();
-    await cli(reg, ['version', 'alias', 'iris', 'production', '2']);
-    await cli(reg, ['version', 'alias', 'iris', 'canary', '3']);
+    await setAlias(reg, 'iris', 'production', 2);
+    await setAlias(reg, 'iris', 'canary', 3);
     const r = await cli(reg, ['version', 'unalias', 'iris', 'production', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json()).toEqual({ model: 'iris', alias: 'production', previous: 2 });
@@ -141,7 +144,7 @@ describe('version alias / unalias', () => {
 
   it('unalias of a missing alias fails (exit 1) and lists the aliases that exist', async () => {
     const reg = await irisRegistry();
-    await cli(reg, ['version', 'alias', 'iris', 'production', '2']);
+    await setAlias(reg, 'iris', 'production', 2);
     const r = await cli(reg, ['version', 'unalias', 'iris', 'nope', '--json']);
     expect(r.code).toBe(1);
     expect(r.json().error).toMatchObject({
@@ -155,7 +158,7 @@ describe('version alias / unalias', () => {
 describe('version rm', () => {
   it('refuses to remove an aliased version without --force (exit 1) and keeps it', async () => {
     const reg = await irisRegistry();
-    await cli(reg, ['version', 'alias', 'iris', 'production', '2']);
+    await setAlias(reg, 'iris', 'production', 2);
     const r = await cli(reg, ['version', 'rm', 'iris', '2', '--json']);
     expect(r.code).toBe(1);
     expect(r.json().error).toMatchObject({
@@ -168,9 +171,9 @@ describe('version rm', () => {
 
   it('with --force removes the version and the aliases that pointed to it', async () => {
     const reg = await irisRegistry();
-    await cli(reg, ['version', 'alias', 'iris', 'production', '2']);
-    await cli(reg, ['version', 'alias', 'iris', 'canary', '2']);
-    await cli(reg, ['version', 'alias', 'iris', 'stable', '1']);
+    await setAlias(reg, 'iris', 'production', 2);
+    await setAlias(reg, 'iris', 'canary', 2);
+    await setAlias(reg, 'iris', 'stable', 1);
     const r = await cli(reg, ['version', 'rm', 'iris', '2', '--force', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json()).toEqual({ model: 'iris', version: 2, aliasesRemoved: ['canary', 'production'] });
@@ -213,7 +216,7 @@ describe('version rm', () => {
 describe('version show', () => {
   it('selects by --alias', async () => {
     const reg = await irisRegistry();
-    await cli(reg, ['version', 'alias', 'iris', 'production', '2']);
+    await setAlias(reg, 'iris', 'production', 2);
     const r = await cli(reg, ['version', 'show', 'iris', '--alias', 'production', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json().record).toMatchObject({ model: 'iris', version: 2 });
@@ -236,7 +239,7 @@ describe('version show', () => {
 
   it('human output names the version, its aliases and its files', async () => {
     const reg = await irisRegistry();
-    await cli(reg, ['version', 'alias', 'iris', 'production', '2']);
+    await setAlias(reg, 'iris', 'production', 2);
     const r = await cli(reg, ['version', 'show', 'iris', '2']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^iris v2 {2}production/);
@@ -260,8 +263,8 @@ describe('version show', () => {
 
   it('a missing alias lists the aliases that exist (exit 1)', async () => {
     const reg = await irisRegistry();
-    await cli(reg, ['version', 'alias', 'iris', 'production', '2']);
-    await cli(reg, ['version', 'alias', 'iris', 'canary', '3']);
+    await setAlias(reg, 'iris', 'production', 2);
+    await setAlias(reg, 'iris', 'canary', 3);
     const r = await cli(reg, ['version', 'show', 'iris', '--alias', 'nope', '--json']);
     expect(r.code).toBe(1);
     expect(r.json().error).toMatchObject({
@@ -300,7 +303,7 @@ describe('version show', () => {
 
   it('--version and --alias together are a usage error (exit 2)', async () => {
     const reg = await irisRegistry();
-    await cli(reg, ['version', 'alias', 'iris', 'production', '2']);
+    await setAlias(reg, 'iris', 'production', 2);
     const r = await cli(reg, ['version', 'show', 'iris', '--version', '2', '--alias', 'production', '--json']);
     expect(r.code).toBe(2);
     expect(r.json().error.code).toBe('USAGE');
@@ -388,8 +391,8 @@ describe('version list', () => {
     await publishDir(reg, 'iris', seed2.dir, { operation: 'quantize', parent: 1, metrics: { accuracy: 0.95 } });
     await publishDir(reg, 'iris', seed1.dir, { operation: 'prune', parent: 1 });
     await publishDir(reg, 'iris', small.dir, { operation: 'quantize', parent: 3 });
-    await cli(reg, ['version', 'alias', 'iris', 'production', '2']);
-    await cli(reg, ['version', 'alias', 'iris', 'canary', '2']);
+    await setAlias(reg, 'iris', 'production', 2);
+    await setAlias(reg, 'iris', 'canary', 2);
     const r = await cli(reg, ['version', 'list']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n').map((l) => l.trimEnd());
@@ -410,7 +413,7 @@ describe('version list', () => {
     await publishDir(reg, 'iris', seed1.dir, { operation: 'train', metrics: { accuracy: 0.9667 } });
     await publishDir(reg, 'iris', seed2.dir, { operation: 'quantize', parent: 1 });
     await publishDir(reg, 'churn', seed1.dir);
-    await cli(reg, ['version', 'alias', 'iris', 'production', '2']);
+    await setAlias(reg, 'iris', 'production', 2);
     const r = await cli(reg, ['version', 'list', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const result = r.json();
