@@ -27,6 +27,11 @@ export class Reporter {
   private readonly stdout: NodeJS.WritableStream;
   private readonly stderr: NodeJS.WritableStream;
   private spinner: Ora | null = null;
+  /**
+   * Whether progress may redraw a line in place: stderr is a real terminal with a known width
+   * (a pseudo-terminal reporting 0 columns makes a spinner's line accounting run away), not CI.
+   */
+  readonly live: boolean;
   private spinnerText = '';
   private wrote = false;
 
@@ -38,6 +43,8 @@ export class Reporter {
     this.style = new Chalk({ level: options.color ? 1 : 0 });
     const errTty = (this.stderr as NodeJS.WriteStream).isTTY === true;
     this.errStyle = new Chalk({ level: options.color && errTty ? 1 : 0 });
+    const columns = (this.stderr as NodeJS.WriteStream).columns ?? 0;
+    this.live = !this.json && errTty && columns > 0 && !process.env.CI;
   }
 
   /** Print the command's result: one JSON document, or the human rendering. Call once. */
@@ -69,8 +76,7 @@ export class Reporter {
   /** Start or update the progress line (stderr; a spinner on a TTY, silent elsewhere). */
   async progress(text: string): Promise<void> {
     if (this.json) return;
-    const tty = (this.stderr as NodeJS.WriteStream).isTTY === true && !process.env.CI;
-    if (!tty) return;
+    if (!this.live) return;
     this.spinnerText = text;
     if (!this.spinner) {
       const { default: ora } = await import('ora');
@@ -83,8 +89,7 @@ export class Reporter {
   /** A progress line that is always shown in human mode (on a TTY it updates in place). */
   async step(text: string): Promise<void> {
     if (this.json) return;
-    const tty = (this.stderr as NodeJS.WriteStream).isTTY === true && !process.env.CI;
-    if (tty) await this.progress(text);
+    if (this.live) await this.progress(text);
     else this.stderr.write(`${text}\n`);
   }
 

@@ -36,8 +36,7 @@ export function createTrainProgress(reporter: Reporter): (event: TrainProgress) 
         const perEpoch = log.elapsedMs / log.epoch;
         parts.push(`ETA ≤ ${formatDuration(perEpoch * (log.epochs - log.epoch))}`);
         const line = parts.join('  ');
-        const tty = (process.stderr as NodeJS.WriteStream).isTTY === true && !process.env.CI;
-        if (tty) {
+        if (reporter.live) {
           void reporter.progress(line);
         } else if (log.elapsedMs - lastLogged >= LOG_EVERY_MS || log.epoch === log.epochs || log.epoch === 1) {
           lastLogged = log.elapsedMs;
