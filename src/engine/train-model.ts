@@ -3,21 +3,23 @@
  * weights back into the stock LayersModel, so what is saved is an ordinary TF.js layers model.
  *
  * Why not `model.fit`: at the batch sizes tabular data uses, TF.js spends most of a step
- * dispatching kernels (~7 µs each in tfjs-core), and `fit` issues ~200 per step for a
- * 20-64-64-5 MLP with Adam. This loop issues ~45, with the same maths:
- * - the forward pass is one `_FusedMatMul` kernel per layer (matmul + bias + activation),
- *   called on 3-D tensors so no reshapes are needed (the ops add three per call);
+ * dispatching kernels (~7-10 us each in tfjs-core, plus a tensor each), and `fit` issues ~200
+ * kernels per step for a 20-64-64-5 MLP with Adam. This loop issues 35 on wasm (43 on cpu) for
+ * the same maths:
+ * - the forward pass is one `_FusedMatMul` kernel per layer (matmul + bias + activation), on
+ *   3-D tensors so no reshapes are needed (the ops add three per call);
  * - the backward pass is written by hand (softmax/MSE output, dense layers, the hidden
- *   activations' derivatives from their outputs), two BatchMatMuls and one Sum per layer instead
- *   of autodiff's tape;
- * - all weights live in ONE flat variable: the stock `tf.train.*` optimizer updates it with one
- *   set of kernels per step instead of one per weight tensor (Adam: 18 kernels instead of ~90);
- *   each step takes per-layer views with one SplitV;
- * - the data is shuffled once per epoch in JavaScript and each batch becomes a tensor straight
- *   from a subarray (no kernel; on wasm, Slice/SplitV copy their whole input per call);
- * - the loss and metrics are not computed per step: each step's output logits are kept, and
- *   the epoch's loss/accuracy (or MSE/MAE) are computed from them in one pass and read ONCE
- *   per epoch, together with the validation figures.
+ *   activations' derivatives from their outputs) instead of autodiff's tape; the first layer's
+ *   kernel and bias gradients come from one matmul with the batch transposed plus a row of ones;
+ * - all weights live in ONE flat variable, so the stock `tf.train.*` optimizer runs one set of
+ *   kernels per step instead of one per weight tensor (Adam: ~18 kernels instead of ~90);
+ * - on wasm, matmuls get explicitly transposed operands (see `matMul`), and the element-wise
+ *   chains around them are a few mlctl kernels over wasm-heap views (see `StepOps`);
+ * - each batch becomes a tensor straight from JavaScript arrays filled through the epoch's
+ *   permutation (no per-batch Slice kernel: on wasm Slice copies its whole input per call);
+ * - loss and metrics are not computed per step: each step's output logits are kept, and the
+ *   epoch's loss/accuracy (or MSE/MAE) come from them in one pass, read ONCE per epoch with the
+ *   validation figures.
  *
  * Semantics follow Keras / tfjs-layers `fit`:
  * - loss: categorical cross-entropy on softmax (computed stably from the logits: the gradient
@@ -113,7 +115,7 @@ export interface TrainResult {
   epochsRun: number;
 }
 
-/** rows of kept logits before the epoch statistics are folded (bounds memory on big data) */
+/** kept output values before the epoch statistics are folded (bounds memory on big data) */
 const STATS_FLUSH_ELEMENTS = 1 << 20;
 /** rows per validation forward pass */
 const EVAL_CHUNK_ROWS = 8192;
@@ -148,6 +150,9 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, op
     kernelShapes3d.push([1, layer.inputSize, layer.units]);
   }
   const totalSize = pieceSizes.reduce((a, b) => a + b, 0);
+  const pieceShapes = plan.layers.flatMap((layer, l) => [kernelShapes3d[l], [layer.units]]);
+  const standardOps = standardStepOps(kernel, pieceSizes, kernelShapes3d);
+  const ops: StepOps = wasmStepOps(tf, kernel, pieceShapes, standardOps) ?? standardOps;
 
   const owned: Tensor[] = [];
   const own = <T extends Tensor>(t: T): T => {
@@ -173,12 +178,9 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, op
     const rng = createRng(options.seed);
     const shuffleRng = rng.fork();
     const dropoutRng = rng.fork();
-    const hasDropout = plan.layers.some((l) => l.dropout > 0);
 
     const perm = new Int32Array(n);
-    const xe = new Float32Array(n * F);
-    const xeT = new Float32Array(n * (F + 1));
-    const ye = new Float32Array(n * C);
+    const batch = new BatchBuffers(plan, B);
     const numBatches = Math.ceil(n / B);
     const flushSteps = Math.max(1, Math.floor(STATS_FLUSH_ELEMENTS / (B * C)));
 
@@ -199,13 +201,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, op
      */
     const step = (xb: Tensor, xbT: Tensor, yb: Tensor, rows: number, scale: Scalar): void => {
       tf.tidy(() => {
-        const pieces = engine.runKernel('SplitV', { x: flat }, { numOrSizeSplits: pieceSizes, axis: 0 } as never) as Tensor[];
-        const kernels: Tensor[] = [];
-        const biases: Tensor[] = [];
-        for (let l = 0; l < L; l++) {
-          kernels.push(kernel('Reshape', { x: pieces[2 * l] }, { shape: kernelShapes3d[l] }));
-          biases.push(pieces[2 * l + 1]);
-        }
+        const { kernels, biases } = ops.splitWeights(flat);
         // forward: inputs[l] feeds layer l; outputs[l] is layer l's activation (before dropout)
         const inputs: Tensor[] = [xb];
         const outputs: Tensor[] = [];
@@ -226,30 +222,24 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, op
         const out = outputs[L - 1];
         kept.push(tf.keep(out));
         // d(loss)/d(pre-activation of the output layer), already divided by the batch size
-        let d = classification
-          ? kernel('Sub', { a: kernel('Softmax', { logits: out }, { dim: 2 }), b: yb })
-          : kernel('Sub', { a: out, b: yb });
-        d = kernel('Multiply', { a: d, b: scale });
-        const grads: Tensor[] = [];
+        let d = ops.outputGradient(out, yb, classification, gradScale(plan, rows), scale);
+        const parts: GradientPart[] = [];
         for (let l = L - 1; l >= 0; l--) {
-          const layer = plan.layers[l];
           if (l === 0) {
             // [1, F + 1, rows] x [1, rows, units] = [kernel gradient; bias gradient]
-            const g = matMul(kernel, xbT, d, false, false, fastTranspose);
-            grads.push(kernel('Reshape', { x: g }, { shape: [(layer.inputSize + 1) * layer.units] }));
+            parts.push({ tensor: matMul(kernel, xbT, d, false, false, fastTranspose), sumRows: false });
           } else {
-            const gk = matMul(kernel, inputs[l], d, true, false, fastTranspose);
-            grads.push(kernel('Sum', { x: d }, { axis: [0, 1], keepDims: false }));
-            grads.push(kernel('Reshape', { x: gk }, { shape: [layer.inputSize * layer.units] }));
+            parts.push({ tensor: d, sumRows: true }); // bias gradient: column sums of d
+            parts.push({ tensor: matMul(kernel, inputs[l], d, true, false, fastTranspose), sumRows: false });
             let dh = matMul(kernel, d, kernels[l], false, true, fastTranspose);
             const mask = masks[l - 1];
             if (mask) dh = kernel('Multiply', { a: dh, b: mask });
-            d = activationBackward(tf, kernel, plan.layers[l - 1].activation, dh, outputs[l - 1], one, six);
+            const activation = plan.layers[l - 1].activation;
+            d = activation === 'relu' ? ops.reluGradient(dh, outputs[l - 1]) : activationBackward(tf, kernel, activation, dh, outputs[l - 1], one, six);
           }
         }
-        grads.reverse();
-        let g = kernel('Concat', grads, { axis: 0 });
-        if (l2Mask) g = kernel('Add', { a: g, b: kernel('Multiply', { a: flat, b: l2Mask }) });
+        parts.reverse();
+        const g = ops.assembleGradient(parts, totalSize, l2Mask ? { flat, mask: l2Mask } : null);
         optimizer!.applyGradients([{ name: flat.name, tensor: g }]);
       });
     };
@@ -257,7 +247,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, op
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       const learningRate = options.learningRate / (1 + (options.decay ?? 0) * (epoch - 1));
       setLearningRate(optimizer, learningRate);
-      shuffleInto(shuffleRng, data, plan, B, perm, xe, xeT, ye);
+      shufflePermutation(shuffleRng, perm);
 
       const sums = new EpochSums(tf);
       let keptFrom = 0; // first row of the kept logits
@@ -265,16 +255,17 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, op
       let start = 0;
       for (let b = 0; b < numBatches; b++, start += B) {
         const rows = Math.min(B, n - start);
-        const xb = tf.tensor3d(xe.subarray(start * F, (start + rows) * F), [1, rows, F]);
-        const xbT = tf.tensor3d(xeT.subarray(start * (F + 1), (start + rows) * (F + 1)), [1, F + 1, rows]);
-        const yb = tf.tensor3d(ye.subarray(start * C, (start + rows) * C), [1, rows, C]);
+        batch.fill(data, perm, start, rows);
+        const xb = tf.tensor3d(batch.x.subarray(0, rows * F), [1, rows, F]);
+        const xbT = tf.tensor3d(batch.xT.subarray(0, rows * (F + 1)), [1, F + 1, rows]);
+        const yb = tf.tensor3d(batch.y.subarray(0, rows * C), [1, rows, C]);
         try {
           step(xb, xbT, yb, rows, rows === B ? scaleFull : scaleLast);
         } finally {
           tf.dispose([xb, xbT, yb]);
         }
         if (kept.length >= flushSteps) {
-          sums.addBatchStats(classification, kept, ye, keptFrom, start + rows, C);
+          sums.addBatchStats(plan, kept, data, perm, keptFrom, start + rows);
           keptFrom = start + rows;
           kept = [];
         }
@@ -295,31 +286,28 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, op
         break;
       }
       if (kept.length > 0) {
-        sums.addBatchStats(classification, kept, ye, keptFrom, n, C);
+        sums.addBatchStats(plan, kept, data, perm, keptFrom, n);
         kept = [];
       }
       if (l2Mask) sums.addPenalty(flat, l2Mask);
       if (data.validation) sums.addValidation(evaluateSplit(tf, kernel, plan, flat, pieceSizes, kernelShapes3d, data.validation));
       const figures = await sums.read();
 
+      // cross-entropy and accuracy are means over rows; MSE and MAE over rows x targets
+      const per = classification ? n : n * C;
       const log: EpochLog = {
         epoch,
         epochs: options.epochs,
-        loss: figures.loss / n + figures.penalty,
-        ...(classification ? { acc: figures.metric / n } : { mae: figures.metric / (n * C) }),
+        loss: figures.loss / per + figures.penalty,
+        ...(classification ? { acc: figures.metric / per } : { mae: figures.metric / per }),
         learningRate,
         elapsedMs: performance.now() - t0,
       };
-      if (!classification) log.loss = figures.loss / (n * C) + figures.penalty;
       if (data.validation) {
-        const nv = data.validation.n;
-        if (classification) {
-          log.valLoss = figures.valLoss / nv;
-          log.valAcc = figures.valMetric / nv;
-        } else {
-          log.valLoss = figures.valLoss / (nv * C);
-          log.valMae = figures.valMetric / (nv * C);
-        }
+        const perVal = classification ? data.validation.n : data.validation.n * C;
+        log.valLoss = figures.valLoss / perVal;
+        if (classification) log.valAcc = figures.valMetric / perVal;
+        else log.valMae = figures.valMetric / perVal;
       }
       history.push(log);
       if (!Number.isFinite(log.loss)) {
@@ -365,6 +353,207 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, op
     if (optimizer) disposeOptimizer(optimizer);
     tf.dispose(owned);
   }
+}
+
+/** A gradient piece for assembleGradient: copied as is, or (sumRows) its column sums. */
+interface GradientPart {
+  tensor: Tensor;
+  sumRows: boolean;
+}
+
+/**
+ * The small per-step operations around the matmuls. Two implementations: plain TF.js kernels
+ * (any backend), and on wasm a few mlctl kernels written in JavaScript over wasm-heap views.
+ * At batch 32 a step is mostly kernel-dispatch overhead (~7-10 us per kernel in tfjs-core plus
+ * one tensor each), so merging these element-wise chains into single kernels saves 9 of 44
+ * kernels per step (+25-30% samples/s at batch 32); the loops cost ~1-5 ns per element, so
+ * above JS_LOOP_MAX_ELEMENTS the SIMD kernels run instead.
+ */
+interface StepOps {
+  /** per-layer kernels [1, in, out] and biases [out] holding the flat variable's values */
+  splitWeights(flat: Tensor): { kernels: Tensor[]; biases: Tensor[] };
+  /** (softmax(z) - y) * scale for classification, (z - y) * scale for regression */
+  outputGradient(z: Tensor, y: Tensor, softmax: boolean, scale: number, scaleTensor: Scalar): Tensor;
+  /** dy where y > 0, else 0 */
+  reluGradient(dy: Tensor, y: Tensor): Tensor;
+  /** the flat gradient [size]: the parts in order (+ flat * mask, the L2 term, when given) */
+  assembleGradient(parts: GradientPart[], size: number, l2: { flat: Tensor; mask: Tensor } | null): Tensor;
+}
+
+function standardStepOps(kernel: Kernel, pieceSizes: number[], kernelShapes3d: number[][]): StepOps {
+  return {
+    splitWeights(flat) {
+      const pieces = kernel('SplitV', { x: flat }, { numOrSizeSplits: pieceSizes, axis: 0 }) as unknown as Tensor[];
+      const kernels: Tensor[] = [];
+      const biases: Tensor[] = [];
+      for (let l = 0; l < kernelShapes3d.length; l++) {
+        kernels.push(kernel('Reshape', { x: pieces[2 * l] }, { shape: kernelShapes3d[l] }));
+        biases.push(pieces[2 * l + 1]);
+      }
+      return { kernels, biases };
+    },
+    outputGradient(z, y, softmax, _scale, scaleTensor) {
+      const diff = kernel('Sub', { a: softmax ? kernel('Softmax', { logits: z }, { dim: z.rank - 1 }) : z, b: y });
+      return kernel('Multiply', { a: diff, b: scaleTensor });
+    },
+    reluGradient(dy, y) {
+      return kernel('Multiply', { a: dy, b: kernel('Step', { x: y }, { alpha: 0 }) });
+    },
+    assembleGradient(parts, _size, l2) {
+      const flatParts = parts.map(({ tensor, sumRows }) =>
+        sumRows ? kernel('Sum', { x: tensor }, { axis: [0, 1], keepDims: false }) : kernel('Reshape', { x: tensor }, { shape: [tensor.size] }),
+      );
+      const g = kernel('Concat', flatParts, { axis: 0 });
+      return l2 ? kernel('Add', { a: g, b: kernel('Multiply', { a: l2.flat, b: l2.mask }) }) : g;
+    },
+  };
+}
+
+interface HeapTensor {
+  dataId: object;
+  shape: number[];
+  dtype: string;
+}
+
+/** The two public BackendWasm methods the mlctl kernels use. */
+interface WasmBackendView {
+  makeOutput(shape: number[], dtype: 'float32'): HeapTensor;
+  typedArrayFromHeap(info: HeapTensor): Float32Array;
+}
+
+const WASM_KERNELS = {
+  split: 'MlctlV1SplitToShapes',
+  outputGradient: 'MlctlV1OutputGradient',
+  reluGradient: 'MlctlV1ReluGradient',
+  assembleGradient: 'MlctlV1AssembleGradient',
+} as const;
+
+/**
+ * Up to this many elements a JavaScript loop over heap views beats dispatching 2-3 wasm kernels
+ * (a loop costs ~1-5 ns per element here, a dispatch ~7-10 us); above it, the SIMD kernels win.
+ */
+const JS_LOOP_MAX_ELEMENTS = 4096;
+
+/**
+ * The wasm StepOps, or null when the active backend is not wasm or lacks the two backend methods
+ * used (then the standard kernels run). Each mlctl kernel allocates its outputs first and only
+ * then takes heap views: a malloc may grow the heap and detach earlier views.
+ */
+function wasmStepOps(tf: Tf, kernel: Kernel, pieceShapes: number[][], standard: StepOps): StepOps | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const probe = tf.backend() as unknown as Partial<WasmBackendView>;
+  if (typeof probe.makeOutput !== 'function' || typeof probe.typedArrayFromHeap !== 'function') return null;
+  registerWasmKernels(tf);
+  const small = (t: Tensor): boolean => t.size <= JS_LOOP_MAX_ELEMENTS;
+  return {
+    splitWeights(flat) {
+      // SplitV would read the WHOLE flat variable out of the heap once per output (Slice uses
+      // BackendWasm.readSync, a fresh ArrayBuffer each time); this copies each piece once
+      const pieces = kernel(WASM_KERNELS.split, { x: flat }, { shapes: pieceShapes }) as unknown as Tensor[];
+      const kernels: Tensor[] = [];
+      const biases: Tensor[] = [];
+      for (let l = 0; l < pieces.length / 2; l++) {
+        kernels.push(pieces[2 * l]);
+        biases.push(pieces[2 * l + 1]);
+      }
+      return { kernels, biases };
+    },
+    outputGradient: (z, y, softmax, scale, scaleTensor) =>
+      small(z) ? kernel(WASM_KERNELS.outputGradient, { z, y }, { softmax, scale }) : standard.outputGradient(z, y, softmax, scale, scaleTensor),
+    reluGradient: (dy, y) => (small(dy) ? kernel(WASM_KERNELS.reluGradient, { dy, y }) : standard.reluGradient(dy, y)),
+    assembleGradient(parts, size, l2) {
+      // large column sums run as Sum kernels; the kernel then only copies their results
+      const ready = parts.map((p) => (p.sumRows && !small(p.tensor) ? { tensor: kernel('Sum', { x: p.tensor }, { axis: [0, 1], keepDims: false }), sumRows: false } : p));
+      // the L2 term (flat * mask) is a loop over every weight: in the kernel only for small models
+      const l2InKernel = l2 != null && size <= 4 * JS_LOOP_MAX_ELEMENTS;
+      const inputs = [...ready.map((p) => p.tensor), ...(l2InKernel ? [l2.flat, l2.mask] : [])];
+      const g = kernel(WASM_KERNELS.assembleGradient, inputs, { sumRows: ready.map((p) => p.sumRows), size, l2: l2InKernel });
+      return l2 && !l2InKernel ? kernel('Add', { a: g, b: kernel('Multiply', { a: l2.flat, b: l2.mask }) }) : g;
+    },
+  };
+}
+
+function registerWasmKernels(tf: Tf): void {
+  const view = (backend: unknown): WasmBackendView => backend as WasmBackendView;
+  const heap = (t: unknown): HeapTensor => t as HeapTensor;
+  const register = (kernelName: string, kernelFunc: (args: { inputs: Record<string, unknown>; backend: unknown; attrs: Record<string, unknown> }) => unknown): void => {
+    if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as never });
+  };
+
+  register(WASM_KERNELS.split, ({ inputs, backend, attrs }) => {
+    const b = view(backend);
+    const outs = (attrs.shapes as number[][]).map((shape) => b.makeOutput(shape, 'float32'));
+    const src = b.typedArrayFromHeap(heap(inputs.x));
+    let offset = 0;
+    for (const out of outs) {
+      const dst = b.typedArrayFromHeap(out);
+      dst.set(src.subarray(offset, offset + dst.length));
+      offset += dst.length;
+    }
+    return outs;
+  });
+
+  register(WASM_KERNELS.outputGradient, ({ inputs, backend, attrs }) => {
+    const b = view(backend);
+    const z = heap(inputs.z);
+    const out = b.makeOutput(z.shape, 'float32');
+    const zv = b.typedArrayFromHeap(z);
+    const yv = b.typedArrayFromHeap(heap(inputs.y));
+    const ov = b.typedArrayFromHeap(out);
+    const scale = attrs.scale as number;
+    if (!attrs.softmax) {
+      for (let i = 0; i < zv.length; i++) ov[i] = (zv[i] - yv[i]) * scale;
+      return out;
+    }
+    const C = z.shape[z.shape.length - 1];
+    for (let r = 0; r < zv.length; r += C) {
+      let max = -Infinity;
+      for (let c = 0; c < C; c++) if (zv[r + c] > max) max = zv[r + c];
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += ov[r + c] = Math.exp(zv[r + c] - max);
+      for (let c = 0; c < C; c++) ov[r + c] = (ov[r + c] / sum - yv[r + c]) * scale;
+    }
+    return out;
+  });
+
+  register(WASM_KERNELS.reluGradient, ({ inputs, backend }) => {
+    const b = view(backend);
+    const dy = heap(inputs.dy);
+    const out = b.makeOutput(dy.shape, 'float32');
+    const dv = b.typedArrayFromHeap(dy);
+    const yv = b.typedArrayFromHeap(heap(inputs.y));
+    const ov = b.typedArrayFromHeap(out);
+    for (let i = 0; i < dv.length; i++) ov[i] = yv[i] > 0 ? dv[i] : 0;
+    return out;
+  });
+
+  register(WASM_KERNELS.assembleGradient, ({ inputs, backend, attrs }) => {
+    const b = view(backend);
+    const sumRows = attrs.sumRows as boolean[];
+    const tensors = Object.values(inputs).map(heap);
+    const out = b.makeOutput([attrs.size as number], 'float32');
+    const ov = b.typedArrayFromHeap(out);
+    let offset = 0;
+    sumRows.forEach((sum, i) => {
+      const t = tensors[i];
+      const v = b.typedArrayFromHeap(t);
+      if (!sum) {
+        ov.set(v, offset);
+        offset += v.length;
+        return;
+      }
+      const cols = t.shape[t.shape.length - 1];
+      ov.fill(0, offset, offset + cols);
+      for (let r = 0; r < v.length; r += cols) for (let c = 0; c < cols; c++) ov[offset + c] += v[r + c];
+      offset += cols;
+    });
+    if (attrs.l2) {
+      const w = b.typedArrayFromHeap(tensors[sumRows.length]);
+      const m = b.typedArrayFromHeap(tensors[sumRows.length + 1]);
+      for (let i = 0; i < ov.length; i++) ov[i] += w[i] * m[i];
+    }
+    return out;
+  });
 }
 
 /** One dense layer on 3-D tensors: [1, rows, in] x [1, in, out] + bias, then the activation. */
@@ -470,46 +659,63 @@ function dropoutMask(rng: Rng, size: number, rate: number): Float32Array {
   return mask;
 }
 
-/**
- * Shuffle the rows for one epoch into xe (rows x F), ye (rows x C; one-hot for classification)
- * and xeT: for each batch of `rows` rows starting at row s, the block at s * (F + 1) holds the
- * batch transposed, (F + 1) x rows, its last row all ones.
- */
-function shuffleInto(
-  rng: Rng,
-  data: TrainSplit,
-  plan: MlpPlan,
-  batchSize: number,
-  perm: Int32Array,
-  xe: Float32Array,
-  xeT: Float32Array,
-  ye: Float32Array,
-): void {
-  const F = plan.inputSize;
-  const C = plan.outputSize;
+/** A fresh uniform permutation of 0..n-1 (Fisher-Yates on mlctl's generator). */
+function shufflePermutation(rng: Rng, perm: Int32Array): void {
   const n = perm.length;
   for (let i = 0; i < n; i++) perm[i] = i;
-  rng.shuffle(perm);
-  const { x, y } = data;
-  if (plan.task === 'classification') ye.fill(0);
-  for (let i = 0; i < n; i++) {
-    const p = perm[i];
-    const src = p * F;
-    const dst = i * F;
-    for (let j = 0; j < F; j++) xe[dst + j] = x[src + j];
-    if (plan.task === 'classification') {
-      ye[i * C + y[p]] = 1;
-    } else {
-      for (let j = 0; j < C; j++) ye[i * C + j] = y[p * C + j];
-    }
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng.float() * (i + 1));
+    const t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
   }
-  for (let start = 0; start < n; start += batchSize) {
-    const rows = Math.min(batchSize, n - start);
-    const block = start * (F + 1);
+}
+
+/**
+ * Scratch arrays for one batch, refilled from the caller's arrays through the epoch's
+ * permutation (no shuffled copy of the whole data set): x (rows x F), xT (F + 1) x rows = x
+ * transposed with a row of ones appended, y (rows x C; one-hot for classification).
+ */
+class BatchBuffers {
+  readonly x: Float32Array;
+  readonly xT: Float32Array;
+  readonly y: Float32Array;
+  private readonly F: number;
+  private readonly C: number;
+  private readonly classification: boolean;
+
+  constructor(plan: MlpPlan, batchSize: number) {
+    this.F = plan.inputSize;
+    this.C = plan.outputSize;
+    this.classification = plan.task === 'classification';
+    this.x = new Float32Array(batchSize * this.F);
+    this.xT = new Float32Array(batchSize * (this.F + 1));
+    this.y = new Float32Array(batchSize * this.C);
+  }
+
+  fill(data: TrainSplit, perm: Int32Array, start: number, rows: number): void {
+    const { F, C, x: bx, xT, y: by } = this;
+    const x = data.x;
     for (let i = 0; i < rows; i++) {
-      const src = (start + i) * F;
-      for (let j = 0; j < F; j++) xeT[block + j * rows + i] = xe[src + j];
-      xeT[block + F * rows + i] = 1;
+      const src = perm[start + i] * F;
+      const dst = i * F;
+      for (let j = 0; j < F; j++) {
+        const v = x[src + j];
+        bx[dst + j] = v;
+        xT[j * rows + i] = v;
+      }
+    }
+    xT.fill(1, F * rows, (F + 1) * rows);
+    if (this.classification) {
+      const labels = data.y;
+      by.fill(0, 0, rows * C);
+      for (let i = 0; i < rows; i++) by[i * C + labels[perm[start + i]]] = 1;
+    } else {
+      const targets = data.y;
+      for (let i = 0; i < rows; i++) {
+        const src = perm[start + i] * C;
+        for (let j = 0; j < C; j++) by[i * C + j] = targets[src + j];
+      }
     }
   }
 }
@@ -523,13 +729,24 @@ class EpochSums {
 
   constructor(private readonly tf: Tf) {}
 
-  /** Fold the kept output tensors of rows [from, to) of the epoch order into the sums. */
-  addBatchStats(classification: boolean, kept: Tensor[], ye: Float32Array, from: number, to: number, C: number): void {
+  /** Fold the kept outputs of epoch positions [from, to) (rows perm[from..to)) into the sums. */
+  addBatchStats(plan: MlpPlan, kept: Tensor[], data: TrainSplit, perm: Int32Array, from: number, to: number): void {
     const { tf } = this;
+    const C = plan.outputSize;
+    const m = to - from;
     const [loss, metric] = tf.tidy(() => {
-      const out = tf.reshape(kept.length === 1 ? kept[0] : tf.concat(kept, 1), [to - from, C]);
-      const y = tf.tensor2d(ye.subarray(from * C, to * C), [to - from, C]);
-      return outputStats(tf, classification, out, y);
+      const out = tf.reshape(kept.length === 1 ? kept[0] : tf.concat(kept, 1), [m, C]);
+      let y: Tensor;
+      if (plan.task === 'classification') {
+        const labels = new Int32Array(m);
+        for (let i = 0; i < m; i++) labels[i] = data.y[perm[from + i]];
+        y = tf.oneHot(tf.tensor1d(labels, 'int32'), C);
+      } else {
+        const targets = new Float32Array(m * C);
+        for (let i = 0; i < m; i++) targets.set(data.y.subarray(perm[from + i] * C, perm[from + i] * C + C), i * C);
+        y = tf.tensor2d(targets, [m, C]);
+      }
+      return outputStats(tf, plan.task === 'classification', out, y);
     });
     tf.dispose(kept);
     this.loss.push(loss);

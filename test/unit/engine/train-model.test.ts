@@ -148,6 +148,20 @@ describe('trainModel: gradients', () => {
     for (let i = 0; i < ours.length; i++) expect(ours[i]).toBeCloseTo(reference[i], 4);
   });
 
+  it('matches autodiff with a batch large enough for the SIMD kernels (no JavaScript loops on wasm)', async () => {
+    // 1500 rows: 1500 x 16 hidden and 1500 x 3 outputs are above the JavaScript-loop threshold
+    const data = blobs(1500, 4, 6);
+    const { ours, reference } = await stepGradient({ ...classifier, l2: 0.01 }, data);
+    for (let i = 0; i < ours.length; i++) expect(ours[i]).toBeCloseTo(reference[i], 4);
+  });
+
+  it('matches autodiff with more weights than the JavaScript L2 loop takes', async () => {
+    // 100-160-3: 16,643 weights
+    const data = blobs(20, 100, 7);
+    const { ours, reference } = await stepGradient({ ...classifier, inputSize: 100, hidden: [160], l2: 0.01 }, data);
+    for (let i = 0; i < ours.length; i++) expect(ours[i]).toBeCloseTo(reference[i], 4);
+  });
+
   it('matches autodiff on the cpu backend too (matmuls with transpose flags)', async () => {
     await loadTf('cpu');
     try {
