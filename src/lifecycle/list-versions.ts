@@ -8,13 +8,16 @@ import { keyMetric, type KeyMetric } from './key-metric.js';
 export interface VersionSummary {
   version: number;
   parent: number | null;
-  operation: Operation;
+  /** null only for an unreadable record */
+  operation: Operation | null;
   aliases: string[];
   createdAt: string;
   bytes: number;
   gzipBytes: number;
   metric: KeyMetric | null;
   backend: string | null;
+  /** set when the version's record cannot be read (the rest of the listing still works) */
+  error?: string;
 }
 
 export interface ModelSummary {
@@ -56,7 +59,14 @@ export async function listVersions(options: ListVersionsOptions): Promise<ListVe
 
 export async function summarizeModel(registry: Registry, name: string): Promise<ModelSummary> {
   const [numbers, aliases] = await Promise.all([registry.listVersions(name), registry.readAliases(name)]);
-  const records = await Promise.all(numbers.map((n) => registry.readRecord(name, n)));
+  const records = await Promise.all(
+    numbers.map((n) =>
+      registry.readRecord(name, n).then(
+        (record) => ({ ok: true as const, record }),
+        (e: unknown) => ({ ok: false as const, version: n, message: e instanceof Error ? e.message : String(e) }),
+      ),
+    ),
+  );
   const aliasesOf = new Map<number, string[]>();
   for (const [alias, version] of Object.entries(aliases).sort(([a], [b]) => a.localeCompare(b))) {
     aliasesOf.set(version, [...(aliasesOf.get(version) ?? []), alias]);
@@ -65,7 +75,11 @@ export async function summarizeModel(registry: Registry, name: string): Promise<
     name,
     latest: numbers.length > 0 ? numbers[numbers.length - 1] : null,
     aliases,
-    versions: records.map((record) => summarizeVersion(record, aliasesOf.get(record.version) ?? [])),
+    versions: records.map((r) =>
+      r.ok
+        ? summarizeVersion(r.record, aliasesOf.get(r.record.version) ?? [])
+        : brokenVersion(r.version, r.message, aliasesOf.get(r.version) ?? []),
+    ),
   };
 }
 
@@ -86,6 +100,21 @@ export function summarizeVersion(record: VersionRecord, aliases: string[]): Vers
     gzipBytes,
     metric: keyMetric(record),
     backend: record.backend,
+  };
+}
+
+function brokenVersion(version: number, message: string, aliases: string[]): VersionSummary {
+  return {
+    version,
+    parent: null,
+    operation: null,
+    aliases,
+    createdAt: '',
+    bytes: 0,
+    gzipBytes: 0,
+    metric: null,
+    backend: null,
+    error: `${message} Run "mlctl version verify".`,
   };
 }
 

@@ -226,6 +226,19 @@ describe('other damage', () => {
     expect(problem.message).toMatch(/^tiny\/1\/mlctl\.json: unreadable \(.*not valid JSON/);
   });
 
+  it('an unreadable mlctl.json does not break `version list`: the version is marked, the rest listed', async () => {
+    const reg = await registryWithTiny();
+    await publishDir(reg, 'tiny', tiny.dir);
+    await writeFile(path.join(reg, 'tiny', '1', 'mlctl.json'), '{"model": ');
+    const r = await cli(reg, ['version', 'list', 'tiny', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const [v1, v2] = r.json().models[0].versions;
+    expect(v1).toMatchObject({ version: 1, operation: null });
+    expect(v1.error).toMatch(/mlctl\.json is not valid JSON.*mlctl version verify/);
+    expect(v2).toMatchObject({ version: 2, operation: 'import' });
+    expect(v2.error).toBeUndefined();
+  });
+
   it('a version whose files match their checksums but do not load fails the load check', async () => {
     const reg = path.join(work, `reg-${++counter}`);
     const graphDir = path.join(work, `graph-${counter}`);

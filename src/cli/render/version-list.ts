@@ -18,17 +18,19 @@ export function renderVersionList(result: ListVersionsResult, s: Style): string 
     }
     const rows = lineageOrder(model.versions).map(({ summary: v, depth, last }) => {
       const branch = depth === 0 ? '' : `${'  '.repeat(depth - 1)}${last ? '└─ ' : '├─ '}`;
+      if (v.error) return [`${s.dim(branch)}${v.version}`, v.aliases.join(', '), s.red('unreadable'), '-', '-', '-', '-'];
       return [
         `${s.dim(branch)}${v.version}`,
         v.aliases.length ? s.cyan(v.aliases.join(', ')) : '',
-        v.operation,
+        v.operation ?? '-',
         v.parent ?? '-',
         v.metric ? `${v.metric.name} ${formatMetric(v.metric.value)}` : '-',
         `${formatBytes(v.bytes)} (${formatBytes(v.gzipBytes)} gz)`,
         formatDate(v.createdAt),
       ];
     });
-    blocks.push(`${header}\n${table(['VERSION', 'ALIASES', 'OPERATION', 'PARENT', 'METRIC', 'SIZE', 'CREATED'], rows, s)}`);
+    const broken = model.versions.filter((v) => v.error).map((v) => s.red(`  v${v.version}: ${v.error}`));
+    blocks.push(`${header}\n${table(['VERSION', 'ALIASES', 'OPERATION', 'PARENT', 'METRIC', 'SIZE', 'CREATED'], rows, s)}${broken.length ? `\n${broken.join('\n')}` : ''}`);
   }
   return blocks.join('\n\n');
 }
