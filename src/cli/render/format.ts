@@ -1,5 +1,6 @@
 /** Small formatting helpers shared by the human renderers. */
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type TableType from 'cli-table3';
 import type { Style } from '../output.js';
 
 export function formatBytes(bytes: number): string {
@@ -26,8 +27,12 @@ export function formatDuration(ms: number): string {
 }
 
 /** A borderless table (readable in a terminal and in CI logs). */
+/** cli-table3 is loaded on first use, so --json output never pays for it. */
+let TableClass: typeof TableType | undefined;
+
 export function table(head: string[], rows: (string | number)[][], style: Style): string {
-  const t = new Table({
+  TableClass ??= createRequire(import.meta.url)('cli-table3') as typeof TableType;
+  const t = new TableClass({
     head: head.map((h) => style.bold(h)),
     chars: {
       top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
