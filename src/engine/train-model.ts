@@ -13,8 +13,9 @@
  *   kernel and bias gradients come from one matmul with the batch transposed plus a row of ones;
  * - all weights live in ONE flat variable, so the stock `tf.train.*` optimizer runs one set of
  *   kernels per step instead of one per weight tensor (Adam: ~18 kernels instead of ~90);
- * - on wasm, matmuls get explicitly transposed operands (see `matMul`), and the element-wise
- *   chains around them are a few mlctl kernels over wasm-heap views (see `StepOps`);
+ * - on wasm, matmuls get explicitly transposed operands (see `matMul` in mlp-math.ts), and the
+ *   element-wise chains around them are a few mlctl kernels over wasm-heap views (see `StepOps`
+ *   in step-ops.ts);
  * - each batch becomes a tensor straight from JavaScript arrays filled through the epoch's
  *   permutation (no per-batch Slice kernel: on wasm Slice copies its whole input per call);
  * - loss and metrics are not computed per step: each step's output logits are kept, and the
@@ -32,11 +33,17 @@
  * - learning rate for epoch t (from 1): alpha / (1 + decay * (t - 1)).
  * Same seed + same data + same backend gives bit-identical weights (shuffles and dropout masks
  * come from `createRng(seed)`; no TF.js randomness is used).
+ *
+ * Layout: this file holds the loop (batching, epoch figures, early stopping, options);
+ * mlp-math.ts the forward/backward maths; step-ops.ts the per-step kernels around the matmuls
+ * (standard TF.js, or mlctl kernels on wasm).
  */
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { MlctlError } from '../errors.js';
 import { createRng, type Rng } from '../random.js';
-import { describeMlp, type MlpLayerPlan, type MlpPlan } from './build-model.js';
+import { describeMlp, type MlpPlan } from './build-model.js';
+import { activationBackward, denseForward, dropoutMask, gradScale, l2GradientMask, matMul } from './mlp-math.js';
+import { standardStepOps, wasmStepOps, type GradientPart, type Kernel, type StepOps } from './step-ops.js';
 import type { Tf } from './tf.js';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop';
@@ -121,8 +128,6 @@ const STATS_FLUSH_ELEMENTS = 1 << 20;
 const EVAL_CHUNK_ROWS = 8192;
 /** yield to the event loop (progress, signals, shouldStop) about this often within an epoch */
 const YIELD_EVERY_MS = 50;
-
-type Kernel = (name: string, inputs: Record<string, Tensor> | Tensor[], attrs?: Record<string, unknown>) => Tensor;
 
 export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, options: TrainOptions): Promise<TrainResult> {
   const plan = describeMlp(model);
@@ -353,310 +358,6 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, op
     if (optimizer) disposeOptimizer(optimizer);
     tf.dispose(owned);
   }
-}
-
-/** A gradient piece for assembleGradient: copied as is, or (sumRows) its column sums. */
-interface GradientPart {
-  tensor: Tensor;
-  sumRows: boolean;
-}
-
-/**
- * The small per-step operations around the matmuls. Two implementations: plain TF.js kernels
- * (any backend), and on wasm a few mlctl kernels written in JavaScript over wasm-heap views.
- * At batch 32 a step is mostly kernel-dispatch overhead (~7-10 us per kernel in tfjs-core plus
- * one tensor each), so merging these element-wise chains into single kernels saves 9 of 44
- * kernels per step (+25-30% samples/s at batch 32); the loops cost ~1-5 ns per element, so
- * above JS_LOOP_MAX_ELEMENTS the SIMD kernels run instead.
- */
-interface StepOps {
-  /** per-layer kernels [1, in, out] and biases [out] holding the flat variable's values */
-  splitWeights(flat: Tensor): { kernels: Tensor[]; biases: Tensor[] };
-  /** (softmax(z) - y) * scale for classification, (z - y) * scale for regression */
-  outputGradient(z: Tensor, y: Tensor, softmax: boolean, scale: number, scaleTensor: Scalar): Tensor;
-  /** dy where y > 0, else 0 */
-  reluGradient(dy: Tensor, y: Tensor): Tensor;
-  /** the flat gradient [size]: the parts in order (+ flat * mask, the L2 term, when given) */
-  assembleGradient(parts: GradientPart[], size: number, l2: { flat: Tensor; mask: Tensor } | null): Tensor;
-}
-
-function standardStepOps(kernel: Kernel, pieceSizes: number[], kernelShapes3d: number[][]): StepOps {
-  return {
-    splitWeights(flat) {
-      const pieces = kernel('SplitV', { x: flat }, { numOrSizeSplits: pieceSizes, axis: 0 }) as unknown as Tensor[];
-      const kernels: Tensor[] = [];
-      const biases: Tensor[] = [];
-      for (let l = 0; l < kernelShapes3d.length; l++) {
-        kernels.push(kernel('Reshape', { x: pieces[2 * l] }, { shape: kernelShapes3d[l] }));
-        biases.push(pieces[2 * l + 1]);
-      }
-      return { kernels, biases };
-    },
-    outputGradient(z, y, softmax, _scale, scaleTensor) {
-      const diff = kernel('Sub', { a: softmax ? kernel('Softmax', { logits: z }, { dim: z.rank - 1 }) : z, b: y });
-      return kernel('Multiply', { a: diff, b: scaleTensor });
-    },
-    reluGradient(dy, y) {
-      return kernel('Multiply', { a: dy, b: kernel('Step', { x: y }, { alpha: 0 }) });
-    },
-    assembleGradient(parts, _size, l2) {
-      const flatParts = parts.map(({ tensor, sumRows }) =>
-        sumRows ? kernel('Sum', { x: tensor }, { axis: [0, 1], keepDims: false }) : kernel('Reshape', { x: tensor }, { shape: [tensor.size] }),
-      );
-      const g = kernel('Concat', flatParts, { axis: 0 });
-      return l2 ? kernel('Add', { a: g, b: kernel('Multiply', { a: l2.flat, b: l2.mask }) }) : g;
-    },
-  };
-}
-
-interface HeapTensor {
-  dataId: object;
-  shape: number[];
-  dtype: string;
-}
-
-/** The two public BackendWasm methods the mlctl kernels use. */
-interface WasmBackendView {
-  makeOutput(shape: number[], dtype: 'float32'): HeapTensor;
-  typedArrayFromHeap(info: HeapTensor): Float32Array;
-}
-
-const WASM_KERNELS = {
-  split: 'MlctlV1SplitToShapes',
-  outputGradient: 'MlctlV1OutputGradient',
-  reluGradient: 'MlctlV1ReluGradient',
-  assembleGradient: 'MlctlV1AssembleGradient',
-} as const;
-
-/**
- * Up to this many elements a JavaScript loop over heap views beats dispatching 2-3 wasm kernels
- * (a loop costs ~1-5 ns per element here, a dispatch ~7-10 us); above it, the SIMD kernels win.
- */
-const JS_LOOP_MAX_ELEMENTS = 4096;
-
-/**
- * The wasm StepOps, or null when the active backend is not wasm or lacks the two backend methods
- * used (then the standard kernels run). Each mlctl kernel allocates its outputs first and only
- * then takes heap views: a malloc may grow the heap and detach earlier views.
- */
-function wasmStepOps(tf: Tf, kernel: Kernel, pieceShapes: number[][], standard: StepOps): StepOps | null {
-  if (tf.getBackend() !== 'wasm') return null;
-  const probe = tf.backend() as unknown as Partial<WasmBackendView>;
-  if (typeof probe.makeOutput !== 'function' || typeof probe.typedArrayFromHeap !== 'function') return null;
-  registerWasmKernels(tf);
-  const small = (t: Tensor): boolean => t.size <= JS_LOOP_MAX_ELEMENTS;
-  return {
-    splitWeights(flat) {
-      // SplitV would read the WHOLE flat variable out of the heap once per output (Slice uses
-      // BackendWasm.readSync, a fresh ArrayBuffer each time); this copies each piece once
-      const pieces = kernel(WASM_KERNELS.split, { x: flat }, { shapes: pieceShapes }) as unknown as Tensor[];
-      const kernels: Tensor[] = [];
-      const biases: Tensor[] = [];
-      for (let l = 0; l < pieces.length / 2; l++) {
-        kernels.push(pieces[2 * l]);
-        biases.push(pieces[2 * l + 1]);
-      }
-      return { kernels, biases };
-    },
-    outputGradient: (z, y, softmax, scale, scaleTensor) =>
-      small(z) ? kernel(WASM_KERNELS.outputGradient, { z, y }, { softmax, scale }) : standard.outputGradient(z, y, softmax, scale, scaleTensor),
-    reluGradient: (dy, y) => (small(dy) ? kernel(WASM_KERNELS.reluGradient, { dy, y }) : standard.reluGradient(dy, y)),
-    assembleGradient(parts, size, l2) {
-      // large column sums run as Sum kernels; the kernel then only copies their results
-      const ready = parts.map((p) => (p.sumRows && !small(p.tensor) ? { tensor: kernel('Sum', { x: p.tensor }, { axis: [0, 1], keepDims: false }), sumRows: false } : p));
-      // the L2 term (flat * mask) is a loop over every weight: in the kernel only for small models
-      const l2InKernel = l2 != null && size <= 4 * JS_LOOP_MAX_ELEMENTS;
-      const inputs = [...ready.map((p) => p.tensor), ...(l2InKernel ? [l2.flat, l2.mask] : [])];
-      const g = kernel(WASM_KERNELS.assembleGradient, inputs, { sumRows: ready.map((p) => p.sumRows), size, l2: l2InKernel });
-      return l2 && !l2InKernel ? kernel('Add', { a: g, b: kernel('Multiply', { a: l2.flat, b: l2.mask }) }) : g;
-    },
-  };
-}
-
-function registerWasmKernels(tf: Tf): void {
-  const view = (backend: unknown): WasmBackendView => backend as WasmBackendView;
-  const heap = (t: unknown): HeapTensor => t as HeapTensor;
-  const register = (kernelName: string, kernelFunc: (args: { inputs: Record<string, unknown>; backend: unknown; attrs: Record<string, unknown> }) => unknown): void => {
-    if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as never });
-  };
-
-  register(WASM_KERNELS.split, ({ inputs, backend, attrs }) => {
-    const b = view(backend);
-    const outs = (attrs.shapes as number[][]).map((shape) => b.makeOutput(shape, 'float32'));
-    const src = b.typedArrayFromHeap(heap(inputs.x));
-    let offset = 0;
-    for (const out of outs) {
-      const dst = b.typedArrayFromHeap(out);
-      dst.set(src.subarray(offset, offset + dst.length));
-      offset += dst.length;
-    }
-    return outs;
-  });
-
-  register(WASM_KERNELS.outputGradient, ({ inputs, backend, attrs }) => {
-    const b = view(backend);
-    const z = heap(inputs.z);
-    const out = b.makeOutput(z.shape, 'float32');
-    const zv = b.typedArrayFromHeap(z);
-    const yv = b.typedArrayFromHeap(heap(inputs.y));
-    const ov = b.typedArrayFromHeap(out);
-    const scale = attrs.scale as number;
-    if (!attrs.softmax) {
-      for (let i = 0; i < zv.length; i++) ov[i] = (zv[i] - yv[i]) * scale;
-      return out;
-    }
-    const C = z.shape[z.shape.length - 1];
-    for (let r = 0; r < zv.length; r += C) {
-      let max = -Infinity;
-      for (let c = 0; c < C; c++) if (zv[r + c] > max) max = zv[r + c];
-      let sum = 0;
-      for (let c = 0; c < C; c++) sum += ov[r + c] = Math.exp(zv[r + c] - max);
-      for (let c = 0; c < C; c++) ov[r + c] = (ov[r + c] / sum - yv[r + c]) * scale;
-    }
-    return out;
-  });
-
-  register(WASM_KERNELS.reluGradient, ({ inputs, backend }) => {
-    const b = view(backend);
-    const dy = heap(inputs.dy);
-    const out = b.makeOutput(dy.shape, 'float32');
-    const dv = b.typedArrayFromHeap(dy);
-    const yv = b.typedArrayFromHeap(heap(inputs.y));
-    const ov = b.typedArrayFromHeap(out);
-    for (let i = 0; i < dv.length; i++) ov[i] = yv[i] > 0 ? dv[i] : 0;
-    return out;
-  });
-
-  register(WASM_KERNELS.assembleGradient, ({ inputs, backend, attrs }) => {
-    const b = view(backend);
-    const sumRows = attrs.sumRows as boolean[];
-    const tensors = Object.values(inputs).map(heap);
-    const out = b.makeOutput([attrs.size as number], 'float32');
-    const ov = b.typedArrayFromHeap(out);
-    let offset = 0;
-    sumRows.forEach((sum, i) => {
-      const t = tensors[i];
-      const v = b.typedArrayFromHeap(t);
-      if (!sum) {
-        ov.set(v, offset);
-        offset += v.length;
-        return;
-      }
-      const cols = t.shape[t.shape.length - 1];
-      ov.fill(0, offset, offset + cols);
-      for (let r = 0; r < v.length; r += cols) for (let c = 0; c < cols; c++) ov[offset + c] += v[r + c];
-      offset += cols;
-    });
-    if (attrs.l2) {
-      const w = b.typedArrayFromHeap(tensors[sumRows.length]);
-      const m = b.typedArrayFromHeap(tensors[sumRows.length + 1]);
-      for (let i = 0; i < ov.length; i++) ov[i] += w[i] * m[i];
-    }
-    return out;
-  });
-}
-
-/** One dense layer on 3-D tensors: [1, rows, in] x [1, in, out] + bias, then the activation. */
-function denseForward(tf: Tf, kernel: Kernel, a: Tensor, w: Tensor, bias: Tensor, activation: MlpLayerPlan['activation']): Tensor {
-  // tfjs-layers' Dense fuses exactly these three into the matmul; the rest run after it
-  if (activation === 'relu' || activation === 'linear' || activation === 'elu') {
-    return kernel('_FusedMatMul', { a, b: w, bias }, { transposeA: false, transposeB: false, activation });
-  }
-  const z = kernel('_FusedMatMul', { a, b: w, bias }, { transposeA: false, transposeB: false, activation: 'linear' });
-  switch (activation) {
-    case 'softmax':
-      return z; // the loop works on logits; softmax is applied where needed
-    case 'relu6':
-      return tf.minimum(6, tf.relu(z));
-    case 'selu':
-      return kernel('Selu', { x: z });
-    case 'tanh':
-      return kernel('Tanh', { x: z });
-    case 'sigmoid':
-      return kernel('Sigmoid', { x: z });
-    case 'softplus':
-      return kernel('Softplus', { x: z });
-    case 'softsign':
-      return tf.div(z, tf.add(1, tf.abs(z)));
-    default:
-      throw new MlctlError('INTERNAL', `No forward pass for activation "${String(activation)}".`);
-  }
-}
-
-/**
- * Batch-1 3-D matmul. The wasm backend runs a matmul through XNNPACK only when neither operand
- * is transposed; with a transpose flag it falls back to a scalar triple loop that is 3-10x
- * slower at these sizes. So on wasm the transposes are explicit Transpose kernels.
- */
-function matMul(kernel: Kernel, a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean, explicitTranspose: boolean): Tensor {
-  if (explicitTranspose) {
-    if (transposeA) a = kernel('Transpose', { x: a }, { perm: [0, 2, 1] });
-    if (transposeB) b = kernel('Transpose', { x: b }, { perm: [0, 2, 1] });
-    return kernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
-  }
-  return kernel('BatchMatMul', { a, b }, { transposeA, transposeB });
-}
-
-const SELU_SCALE = 1.0507009873554804934193349852946;
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-
-/** d(loss)/d(pre-activation) from d(loss)/d(activation) `dh` and the activation's output `h`. */
-function activationBackward(
-  tf: Tf,
-  kernel: Kernel,
-  activation: MlpLayerPlan['activation'],
-  dh: Tensor,
-  h: Tensor,
-  one: Scalar,
-  six: Scalar,
-): Tensor {
-  switch (activation) {
-    case 'linear':
-      return dh;
-    case 'relu':
-      return kernel('Multiply', { a: dh, b: kernel('Step', { x: h }, { alpha: 0 }) });
-    case 'relu6': // 1 on (0, 6), else 0
-      return tf.mul(dh, tf.mul(tf.step(h), tf.step(tf.sub(six, h))));
-    case 'elu': // h > 0 ? 1 : h + 1
-      return kernel('EluGrad', { dy: dh, y: h });
-    case 'selu': // h > 0 ? scale : h + scale * alpha
-      return tf.mul(dh, tf.where(tf.greater(h, 0), tf.fill(h.shape, SELU_SCALE), tf.add(h, SELU_SCALE * SELU_ALPHA)));
-    case 'tanh': // 1 - h^2
-      return tf.mul(dh, tf.sub(one, tf.square(h)));
-    case 'sigmoid': // h (1 - h)
-      return tf.mul(dh, tf.mul(h, tf.sub(one, h)));
-    case 'softplus': // sigmoid(x) = 1 - exp(-h)
-      return tf.mul(dh, tf.sub(one, tf.exp(tf.neg(h))));
-    case 'softsign': // 1 / (1 + |x|)^2 = (1 - |h|)^2
-      return tf.mul(dh, tf.square(tf.sub(one, tf.abs(h))));
-    default:
-      throw new MlctlError('INTERNAL', `No derivative for activation "${String(activation)}".`);
-  }
-}
-
-/** 1/B for cross-entropy (mean over rows); 2/(B*k) for MSE (mean over rows and targets). */
-function gradScale(plan: MlpPlan, rows: number): number {
-  return plan.task === 'classification' ? 1 / rows : 2 / (rows * plan.outputSize);
-}
-
-/** d(penalty)/d(weight) = 2 * l2 on kernel entries, 0 on biases. */
-function l2GradientMask(plan: MlpPlan, totalSize: number): Float32Array {
-  const mask = new Float32Array(totalSize);
-  let offset = 0;
-  for (const layer of plan.layers) {
-    const size = layer.inputSize * layer.units;
-    mask.fill(2 * layer.l2, offset, offset + size);
-    offset += size + layer.units;
-  }
-  return mask;
-}
-
-/** inverted-dropout mask: 0 with probability `rate`, else 1 / (1 - rate) */
-function dropoutMask(rng: Rng, size: number, rate: number): Float32Array {
-  const mask = new Float32Array(size);
-  const keep = 1 / (1 - rate);
-  for (let i = 0; i < size; i++) mask[i] = rng.float() < rate ? 0 : keep;
-  return mask;
 }
 
 /** A fresh uniform permutation of 0..n-1 (Fisher-Yates on mlctl's generator). */
