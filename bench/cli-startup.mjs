@@ -30,9 +30,18 @@ for (let i = 0; i < versionCount; i++) {
       writeFileSync(path.join(dir, 'weights.bin'), Buffer.alloc(1024 + i));
     },
     buildRecord: (version, files) => ({
-      schema: 1, model: 'bench', version, createdAt: new Date().toISOString(), operation: 'train',
-      parent: version > 1 ? version - 1 : null, files, mlctlVersion: '0', tfjsVersion: '4.22.0', backend: 'wasm',
-      durationMs: 1, metrics: { accuracy: 0.9 + (version % 10) / 100 },
+      schema: 1,
+      model: 'bench',
+      version,
+      createdAt: new Date().toISOString(),
+      operation: 'train',
+      parent: version > 1 ? version - 1 : null,
+      files,
+      mlctlVersion: '0',
+      tfjsVersion: '4.22.0',
+      backend: 'wasm',
+      durationMs: 1,
+      metrics: { accuracy: 0.9 + (version % 10) / 100 },
     }),
   });
 }
@@ -78,7 +87,11 @@ const result = {
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 writeFileSync(path.join(root, 'bench/results/cli-startup.json'), `${JSON.stringify(result, null, 2)}\n`);
-console.log(`node -e 0                         median ${result.nodeMs.median.toFixed(1)} ms (min ${result.nodeMs.min.toFixed(1)}, max ${result.nodeMs.max.toFixed(1)})`);
-console.log(`mlctl version list --json (${versionCount} v) median ${result.mlctlVersionListMs.median.toFixed(1)} ms (min ${result.mlctlVersionListMs.min.toFixed(1)}, max ${result.mlctlVersionListMs.max.toFixed(1)})`);
+console.log(
+  `node -e 0                         median ${result.nodeMs.median.toFixed(1)} ms (min ${result.nodeMs.min.toFixed(1)}, max ${result.nodeMs.max.toFixed(1)})`,
+);
+console.log(
+  `mlctl version list --json (${versionCount} v) median ${result.mlctlVersionListMs.median.toFixed(1)} ms (min ${result.mlctlVersionListMs.min.toFixed(1)}, max ${result.mlctlVersionListMs.max.toFixed(1)})`,
+);
 console.log(`ratio ${result.ratio.toFixed(2)}× (target ≤ ${result.target}×) over ${rounds} interleaved rounds`);
 process.exitCode = result.ratio <= result.target ? 0 : 1;

@@ -70,7 +70,10 @@ function parseArgs(argv) {
         if (!['wasm', 'cpu', 'node', 'auto'].includes(out.backend)) throw usage('--backend must be wasm, cpu, node or auto');
         break;
       case '--only': {
-        const names = value().split(',').map((s) => s.trim()).filter(Boolean);
+        const names = value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         const unknown = names.filter((n) => !TEMPLATES.includes(n));
         if (unknown.length) throw usage(`--only: unknown template(s) ${unknown.join(', ')}; built-ins are ${TEMPLATES.join(', ')}`);
         out.only = names;
@@ -80,7 +83,9 @@ function parseArgs(argv) {
         out.peers = true;
         break;
       case '--cv-seeds': {
-        const seeds = value().split(',').map((x) => Number(x.trim()));
+        const seeds = value()
+          .split(',')
+          .map((x) => Number(x.trim()));
         if (!seeds.length || seeds.some((x) => !Number.isInteger(x) || x < 0 || x > 2 ** 32 - 1)) {
           throw usage('--cv-seeds must be a list of integers in [0, 2^32), e.g. 0,1,2,3,4');
         }
@@ -89,7 +94,9 @@ function parseArgs(argv) {
       }
       case '-h':
       case '--help':
-        console.log('Usage: node bench/quality.mjs [--folds 5] [--backend wasm|cpu|node|auto] [--only iris,wine] [--peers] [--cv-seeds 0,1,2]');
+        console.log(
+          'Usage: node bench/quality.mjs [--folds 5] [--backend wasm|cpu|node|auto] [--only iris,wine] [--peers] [--cv-seeds 0,1,2]',
+        );
         process.exit(0);
         break;
       default:
@@ -145,7 +152,12 @@ function averagePeers(runs) {
   if (runs.length === 1) return runs[0];
   const models = {};
   for (const name of Object.keys(runs[0].models)) models[name] = runs.reduce((a, r) => a + r.models[name], 0) / runs.length;
-  return { metric: runs[0].metric, models, perSeed: runs.map((r) => ({ seed: r.cv.random_state, models: r.models, detail: r.detail })), versions: runs[0].versions };
+  return {
+    metric: runs[0].metric,
+    models,
+    perSeed: runs.map((r) => ({ seed: r.cv.random_state, models: r.models, detail: r.detail })),
+    versions: runs[0].versions,
+  };
 }
 
 // ---------------------------------------------------------------- verdict
@@ -184,14 +196,13 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const names = opts.only ?? TEMPLATES;
 
-  const [{ resolveTrainSource }, { mergeSettings, templateSettings }, { readCsvFile }, { crossValidate }, { loadTf }] =
-    await Promise.all([
-      import(dist('lifecycle/templates.js')),
-      import(dist('lifecycle/train-settings.js')),
-      import(dist('dataset/read-table.js')),
-      import(dist('lifecycle/cross-validate.js')),
-      import(dist('engine/tf.js')),
-    ]);
+  const [{ resolveTrainSource }, { mergeSettings, templateSettings }, { readCsvFile }, { crossValidate }, { loadTf }] = await Promise.all([
+    import(dist('lifecycle/templates.js')),
+    import(dist('lifecycle/train-settings.js')),
+    import(dist('dataset/read-table.js')),
+    import(dist('lifecycle/cross-validate.js')),
+    import(dist('engine/tf.js')),
+  ]);
   const { tf, backend, tfjsVersion } = await loadTf(opts.backend);
 
   let peersAvailable = false;
@@ -228,7 +239,9 @@ async function main() {
         folds: opts.folds,
         onFold: (e) => {
           if (e.metrics) {
-            const m = Object.entries(e.metrics).map(([k, v]) => `${k} ${f4(v)}`).join('  ');
+            const m = Object.entries(e.metrics)
+              .map(([k, v]) => `${k} ${f4(v)}`)
+              .join('  ');
             console.error(`  ${name}${opts.cvSeeds ? ` seed ${seed}` : ''} fold ${e.fold}/${e.folds}: ${m}`);
           }
         },
@@ -276,12 +289,20 @@ async function main() {
       try {
         const t1 = performance.now();
         const runs = [];
-        for (const seed of opts.cvSeeds ?? [0]) runs.push(await runPeers(source.dataPath, template.target, template.task, opts.folds, seed));
+        for (const seed of opts.cvSeeds ?? [0])
+          runs.push(await runPeers(source.dataPath, template.target, template.task, opts.folds, seed));
         const live = averagePeers(runs);
-        entry.references.live = { source: `cv_quality.py live (scikit-learn ${live.versions.sklearn})`, ...live, seconds: Number(((performance.now() - t1) / 1000).toFixed(2)) };
+        entry.references.live = {
+          source: `cv_quality.py live (scikit-learn ${live.versions.sklearn})`,
+          ...live,
+          seconds: Number(((performance.now() - t1) / 1000).toFixed(2)),
+        };
         entry.verdicts.live = verdict(score, live);
       } catch (e) {
-        const msg = String(e.stderr || e.message).trim().split('\n').pop();
+        const msg = String(e.stderr || e.message)
+          .trim()
+          .split('\n')
+          .pop();
         console.error(`  ${name}: the live peers failed (${msg}); showing the fixed figures only`);
         entry.references.live = { error: msg };
       }
@@ -292,7 +313,9 @@ async function main() {
 
   // ------------------------------------------------------------ report
   const lines = [];
-  lines.push(`mlctl ${opts.folds}-fold stratified CV with each template's defaults · backend ${backend} · tfjs ${tfjsVersion} · node ${process.version}`);
+  lines.push(
+    `mlctl ${opts.folds}-fold stratified CV with each template's defaults · backend ${backend} · tfjs ${tfjsVersion} · node ${process.version}`,
+  );
   if (opts.cvSeeds) lines.push(`averaged over CV seeds ${opts.cvSeeds.join(',')} (± is the std of the CV mean across seeds)`);
   lines.push(`goal: ${GOAL_TEXT}`);
   lines.push('');
@@ -310,23 +333,32 @@ async function main() {
         i === 0 ? name : '',
         i === 0 ? (r.metric === 'accuracy' ? 'accuracy' : 'R²') : '',
         i === 0 ? pm(r.metrics[r.metric]) : '',
-        i === 0 ? `${secondLabel} ${second === 'rmse' ? r.metrics.rmse.mean.toFixed(2) + ' ± ' + r.metrics.rmse.std.toFixed(2) : pm(r.metrics[second])}` : '',
+        i === 0
+          ? `${secondLabel} ${second === 'rmse' ? r.metrics.rmse.mean.toFixed(2) + ' ± ' + r.metrics.rmse.std.toFixed(2) : pm(r.metrics[second])}`
+          : '',
         i === 0 ? r.seconds.toFixed(1) : '',
         `${kind === 'live' ? '(live) ' : ''}${f3(refs.models[linearName])}`,
         f3(refs.models.RandomForest),
         f3(refs.models.MLP),
         `≥ ${f3(v.needed)}`,
-        v.pass ? `PASS (+${f4(v.gapToNeeded)})` : `short by ${f4(-v.gapToNeeded)}${!v.atOrAboveMlp ? ' (below MLP)' : ' (not within 0.01 of best)'}`,
+        v.pass
+          ? `PASS (+${f4(v.gapToNeeded)})`
+          : `short by ${f4(-v.gapToNeeded)}${!v.atOrAboveMlp ? ' (below MLP)' : ' (not within 0.01 of best)'}`,
       ]);
     });
   }
   lines.push(table(rows));
   lines.push('');
-  lines.push('linear = LogisticRegression (Ridge for diabetes); reference figures are scikit-learn 5-fold CV means' + (opts.peers ? '; "(live)" rows were run just now with ../shared/peers/cv_quality.py' : ' quoted in issue 3 (run with --peers to measure them live)'));
+  lines.push(
+    'linear = LogisticRegression (Ridge for diabetes); reference figures are scikit-learn 5-fold CV means' +
+      (opts.peers
+        ? '; "(live)" rows were run just now with ../shared/peers/cv_quality.py'
+        : ' quoted in issue 3 (run with --peers to measure them live)'),
+  );
   lines.push(
     opts.cvSeeds
       ? 'mlctl ± is the population std of the CV mean across seeds; live peer figures are averaged over the same --seed values.'
-      : 'mlctl ± is the population std over folds; the folds differ from scikit-learn\'s, so compare means ± std, not fold by fold.',
+      : "mlctl ± is the population std over folds; the folds differ from scikit-learn's, so compare means ± std, not fold by fold.",
   );
   const total = names.reduce((a, n) => a + results[n].seconds, 0);
   lines.push(`mlctl CV time: ${names.map((n) => `${n} ${results[n].seconds.toFixed(1)} s`).join(', ')} (total ${total.toFixed(1)} s)`);

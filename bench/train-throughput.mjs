@@ -81,15 +81,28 @@ if (opts.peers) {
   } else {
     for (const fw of ['torch', 'sklearn']) {
       const mod = fw === 'torch' ? 'torch' : 'sklearn';
-      if (await run(python, ['-c', `import ${mod}`]).then(() => true, () => false)) peerFrameworks.push(fw);
-      else console.error(`bench: ${python} cannot import ${mod}; skipping it (apt-get install python3-${fw === 'torch' ? 'torch' : 'sklearn'}).`);
+      if (
+        await run(python, ['-c', `import ${mod}`]).then(
+          () => true,
+          () => false,
+        )
+      )
+        peerFrameworks.push(fw);
+      else
+        console.error(
+          `bench: ${python} cannot import ${mod}; skipping it (apt-get install python3-${fw === 'torch' ? 'torch' : 'sklearn'}).`,
+        );
     }
   }
 }
 
 // ---- runners
 function makeModel(tf) {
-  return buildMlp(tf, { inputSize: FEATURES, outputSize: CLASSES, task: 'classification', hidden: HIDDEN, activation: 'relu', dropout: 0, l2: 0 }, SEED);
+  return buildMlp(
+    tf,
+    { inputSize: FEATURES, outputSize: CLASSES, task: 'classification', hidden: HIDDEN, activation: 'relu', dropout: 0, l2: 0 },
+    SEED,
+  );
 }
 
 function trainAccuracy(tf, model) {
@@ -124,7 +137,12 @@ async function runMlctl(tf, batch) {
   const model = makeModel(tf);
   try {
     const t0 = performance.now();
-    await trainModel(tf, model, { x: X, y: Y, n: ROWS }, { epochs: EPOCHS, batchSize: batch, optimizer: 'adam', learningRate: LR, seed: SEED });
+    await trainModel(
+      tf,
+      model,
+      { x: X, y: Y, n: ROWS },
+      { epochs: EPOCHS, batchSize: batch, optimizer: 'adam', learningRate: LR, seed: SEED },
+    );
     const seconds = (performance.now() - t0) / 1000;
     return { samplesPerSec: (ROWS * EPOCHS) / seconds, seconds, trainAcc: trainAccuracy(tf, model) };
   } finally {
@@ -133,10 +151,36 @@ async function runMlctl(tf, batch) {
 }
 
 async function runPeer(framework, batch) {
-  const args = [peerScript, '--framework', framework, '--batch', String(batch), '--threads', '1', '--rows', String(ROWS), '--epochs', String(EPOCHS), '--features', String(FEATURES), '--classes', String(CLASSES), '--hidden', HIDDEN.join(','), '--seed', String(SEED)];
+  const args = [
+    peerScript,
+    '--framework',
+    framework,
+    '--batch',
+    String(batch),
+    '--threads',
+    '1',
+    '--rows',
+    String(ROWS),
+    '--epochs',
+    String(EPOCHS),
+    '--features',
+    String(FEATURES),
+    '--classes',
+    String(CLASSES),
+    '--hidden',
+    HIDDEN.join(','),
+    '--seed',
+    String(SEED),
+  ];
   const out = JSON.parse((await run(python, args)).trim().split('\n').pop());
   if (out.data_sha256 !== dataSha) console.error(`bench: ${framework} trained on different data (sha ${out.data_sha256} vs ${dataSha})`);
-  return { samplesPerSec: out.samples_per_s, seconds: out.seconds, trainAcc: out.train_acc, version: out.torch ?? out.sklearn, blas: out.blas };
+  return {
+    samplesPerSec: out.samples_per_s,
+    seconds: out.seconds,
+    trainAcc: out.train_acc,
+    version: out.torch ?? out.sklearn,
+    blas: out.blas,
+  };
 }
 
 function run(cmd, args) {
@@ -165,14 +209,18 @@ for (let round = 0; round < ROUNDS; round++) {
       const runners = [
         ['model.fit', () => runFit(tf, batch)],
         ['mlctl', () => runMlctl(tf, batch)],
-        ...(backend === BACKENDS[0] ? peerFrameworks.map((fw) => [fw === 'torch' ? 'pytorch' : 'scikit-learn', () => runPeer(fw, batch)]) : []),
+        ...(backend === BACKENDS[0]
+          ? peerFrameworks.map((fw) => [fw === 'torch' ? 'pytorch' : 'scikit-learn', () => runPeer(fw, batch)])
+          : []),
       ];
       const order = runners.map((_, i) => runners[(i + round) % runners.length]);
       for (const [name, fn] of order) {
         const backendLabel = name === 'pytorch' || name === 'scikit-learn' ? 'python, 1 thread' : backend;
         const r = await fn();
         entry(backendLabel, batch, name).runs.push(r);
-        process.stderr.write(`round ${round + 1}/${ROUNDS} ${backendLabel.padEnd(16)} batch ${String(batch).padStart(4)} ${name.padEnd(12)} ${fmt(r.samplesPerSec).padStart(9)} samples/s  acc ${r.trainAcc.toFixed(4)}\n`);
+        process.stderr.write(
+          `round ${round + 1}/${ROUNDS} ${backendLabel.padEnd(16)} batch ${String(batch).padStart(4)} ${name.padEnd(12)} ${fmt(r.samplesPerSec).padStart(9)} samples/s  acc ${r.trainAcc.toFixed(4)}\n`,
+        );
       }
     }
   }
@@ -184,40 +232,85 @@ const stats = (values) => {
   const mid = s.length >> 1;
   return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, min: s[0], max: s.at(-1), runs: values };
 };
-const summary = results.map((e) => ({ ...e, samplesPerSec: stats(e.runs.map((r) => r.samplesPerSec)), trainAcc: stats(e.runs.map((r) => r.trainAcc)) }));
+const summary = results.map((e) => ({
+  ...e,
+  samplesPerSec: stats(e.runs.map((r) => r.samplesPerSec)),
+  trainAcc: stats(e.runs.map((r) => r.trainAcc)),
+}));
 const mlctlOf = (batch) => summary.filter((s) => s.runner === 'mlctl' && s.batch === batch);
 for (const s of summary) {
   if (s.runner === 'mlctl') continue;
-  const mine = s.runner === 'model.fit' ? summary.find((m) => m.runner === 'mlctl' && m.batch === s.batch && m.backend === s.backend) : mlctlOf(s.batch)[0];
+  const mine =
+    s.runner === 'model.fit'
+      ? summary.find((m) => m.runner === 'mlctl' && m.batch === s.batch && m.backend === s.backend)
+      : mlctlOf(s.batch)[0];
   if (!mine) continue;
   // ratio of the medians, and the spread of the per-round ratios (same round = same machine state)
   const perRound = mine.runs.map((r, i) => r.samplesPerSec / s.runs[i].samplesPerSec);
-  s.mlctlRatio = { vs: `${mine.backend} mlctl`, ofMedians: mine.samplesPerSec.median / s.samplesPerSec.median, ...minMax(perRound), perRound };
+  s.mlctlRatio = {
+    vs: `${mine.backend} mlctl`,
+    ofMedians: mine.samplesPerSec.median / s.samplesPerSec.median,
+    ...minMax(perRound),
+    perRound,
+  };
 }
 
 const lines = [];
-lines.push(`train throughput: ${ROWS} rows x ${FEATURES} features, ${CLASSES} classes, MLP ${[FEATURES, ...HIDDEN, CLASSES].join('-')} relu/softmax, Adam lr ${LR}, ${EPOCHS} epochs, ${ROUNDS} round(s)`);
-lines.push(`node ${process.version}, tfjs ${tfjsVersion}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}; data sha256 ${dataSha.slice(0, 16)}...`);
+lines.push(
+  `train throughput: ${ROWS} rows x ${FEATURES} features, ${CLASSES} classes, MLP ${[FEATURES, ...HIDDEN, CLASSES].join('-')} relu/softmax, Adam lr ${LR}, ${EPOCHS} epochs, ${ROUNDS} round(s)`,
+);
+lines.push(
+  `node ${process.version}, tfjs ${tfjsVersion}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}; data sha256 ${dataSha.slice(0, 16)}...`,
+);
 lines.push('');
-lines.push(`${'backend'.padEnd(17)}${'batch'.padStart(6)}  ${'runner'.padEnd(13)}${'samples/s (median)'.padStart(19)}  ${'min - max'.padStart(19)}  ${'train acc'.padStart(9)}  mlctl ratio (per-round min - max)`);
+lines.push(
+  `${'backend'.padEnd(17)}${'batch'.padStart(6)}  ${'runner'.padEnd(13)}${'samples/s (median)'.padStart(19)}  ${'min - max'.padStart(19)}  ${'train acc'.padStart(9)}  mlctl ratio (per-round min - max)`,
+);
 for (const s of summary) {
-  const ratio = s.mlctlRatio ? `${s.mlctlRatio.ofMedians.toFixed(2)}x (${s.mlctlRatio.min.toFixed(2)} - ${s.mlctlRatio.max.toFixed(2)})` : '';
+  const ratio = s.mlctlRatio
+    ? `${s.mlctlRatio.ofMedians.toFixed(2)}x (${s.mlctlRatio.min.toFixed(2)} - ${s.mlctlRatio.max.toFixed(2)})`
+    : '';
   lines.push(
     `${s.backend.padEnd(17)}${String(s.batch).padStart(6)}  ${s.runner.padEnd(13)}${fmt(s.samplesPerSec.median).padStart(19)}  ${`${fmt(s.samplesPerSec.min)} - ${fmt(s.samplesPerSec.max)}`.padStart(19)}  ${s.trainAcc.median.toFixed(4).padStart(9)}  ${ratio}`,
   );
 }
-if (peerFrameworks.length) lines.push('', 'peers ran with --threads 1 (one BLAS/OpenMP thread), the per-core comparison; TF.js wasm/cpu are single-threaded in Node.');
+if (peerFrameworks.length)
+  lines.push(
+    '',
+    'peers ran with --threads 1 (one BLAS/OpenMP thread), the per-core comparison; TF.js wasm/cpu are single-threaded in Node.',
+  );
 console.log(lines.join('\n'));
 
 const report = {
   benchmark: 'train-throughput',
   date: new Date().toISOString(),
   durationSeconds: Math.round((Date.now() - started) / 1000),
-  machine: { cpu: os.cpus()[0]?.model, cpus: os.cpus().length, memoryBytes: os.totalmem(), platform: process.platform, arch: process.arch, loadavg: os.loadavg() },
+  machine: {
+    cpu: os.cpus()[0]?.model,
+    cpus: os.cpus().length,
+    memoryBytes: os.totalmem(),
+    platform: process.platform,
+    arch: process.arch,
+    loadavg: os.loadavg(),
+  },
   node: process.version,
   tfjs: tfjsVersion,
   backends: BACKENDS,
-  workload: { rows: ROWS, features: FEATURES, classes: CLASSES, hidden: HIDDEN, activation: 'relu', optimizer: 'adam', learningRate: LR, epochs: EPOCHS, batches: BATCHES, rounds: ROUNDS, dataSeed: SEED, dataSha256: dataSha, dataSource: synthPath === sharedSynth ? '../shared/peers/synth.mjs' : 'bench/synth.mjs' },
+  workload: {
+    rows: ROWS,
+    features: FEATURES,
+    classes: CLASSES,
+    hidden: HIDDEN,
+    activation: 'relu',
+    optimizer: 'adam',
+    learningRate: LR,
+    epochs: EPOCHS,
+    batches: BATCHES,
+    rounds: ROUNDS,
+    dataSeed: SEED,
+    dataSha256: dataSha,
+    dataSource: synthPath === sharedSynth ? '../shared/peers/synth.mjs' : 'bench/synth.mjs',
+  },
   peers: peerFrameworks.length ? { threads: 1, frameworks: peerFrameworks } : null,
   command: `node bench/train-throughput.mjs ${process.argv.slice(2).join(' ')}`.trim(),
   results: summary,

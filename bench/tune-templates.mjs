@@ -119,17 +119,25 @@ const describe = (s) =>
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const [{ resolveTrainSource }, { mergeSettings, templateSettings }, { readCsvFile }, { crossValidate }, { loadTf }, { prepareTrainingData }] =
-    await Promise.all([
-      import(dist('lifecycle/templates.js')),
-      import(dist('lifecycle/train-settings.js')),
-      import(dist('dataset/read-table.js')),
-      import(dist('lifecycle/cross-validate.js')),
-      import(dist('engine/tf.js')),
-      import(dist('dataset/prepare.js')),
-    ]);
+  const [
+    { resolveTrainSource },
+    { mergeSettings, templateSettings },
+    { readCsvFile },
+    { crossValidate },
+    { loadTf },
+    { prepareTrainingData },
+  ] = await Promise.all([
+    import(dist('lifecycle/templates.js')),
+    import(dist('lifecycle/train-settings.js')),
+    import(dist('dataset/read-table.js')),
+    import(dist('lifecycle/cross-validate.js')),
+    import(dist('engine/tf.js')),
+    import(dist('dataset/prepare.js')),
+  ]);
   const { tf, backend } = await loadTf(opts.backend);
-  console.error(`tune-templates: backend ${backend}, tuning seeds ${opts.seeds.join(',')}, ${opts.folds}-fold inner CV on the non-test rows`);
+  console.error(
+    `tune-templates: backend ${backend}, tuning seeds ${opts.seeds.join(',')}, ${opts.folds}-fold inner CV on the non-test rows`,
+  );
 
   for (const name of opts.only) {
     const source = await resolveTrainSource(name, { cwd: root });
@@ -177,7 +185,13 @@ async function main() {
         second.push(task === 'classification' ? report.metrics.macroF1.mean : report.metrics.rmse.mean);
       }
       const mean = perSeed.reduce((a, b) => a + b, 0) / perSeed.length;
-      const result = { settings, score: mean, perSeed, second: second.reduce((a, b) => a + b, 0) / second.length, seconds: (performance.now() - t0) / 1000 };
+      const result = {
+        settings,
+        score: mean,
+        perSeed,
+        second: second.reduce((a, b) => a + b, 0) / second.length,
+        seconds: (performance.now() - t0) / 1000,
+      };
       cache.set(k, result);
       return result;
     };
@@ -195,7 +209,9 @@ async function main() {
         const r = await evaluate(settings);
         candidates.push(r);
         const mark = r.score > incumbent.score + opts.minGain ? ' *' : '';
-        console.error(`  ${stage.name.padEnd(10).slice(0, 10)} ${r.score.toFixed(4)}  ${describe(r.settings)}  [${r.perSeed.map((v) => v.toFixed(3)).join(' ')}] (${r.seconds.toFixed(1)} s)${mark}`);
+        console.error(
+          `  ${stage.name.padEnd(10).slice(0, 10)} ${r.score.toFixed(4)}  ${describe(r.settings)}  [${r.perSeed.map((v) => v.toFixed(3)).join(' ')}] (${r.seconds.toFixed(1)} s)${mark}`,
+        );
         if (r.score > incumbent.score + opts.minGain) incumbent = r;
       }
       log.push({ stage: stage.name, candidates });

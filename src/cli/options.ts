@@ -30,6 +30,13 @@ export function addBackendOption(cmd: Command): Command {
   );
 }
 
+/** An option that MLCTL_<FLAG> can also set, e.g. --batch-size ↔ MLCTL_BATCH_SIZE. */
+export function envOption(flags: string, description: string, parse?: (value: string) => unknown): Option {
+  const long = /--([a-z0-9-]+)/.exec(flags)![1];
+  const opt = new Option(flags, description).env(`MLCTL_${long.toUpperCase().replace(/-/g, '_')}`);
+  return parse ? opt.argParser(parse as (value: string, previous: unknown) => unknown) : opt;
+}
+
 export function parseVersionSelector(value: string): number | 'latest' {
   if (value === 'latest') return 'latest';
   if (!/^[1-9][0-9]*$/.test(value)) {

@@ -85,7 +85,10 @@ function named(loader: Loader): Loader {
     } catch (e) {
       // cosmiconfig prefixes "JSON Error in <file>:\n" / "YAML Error in <file>:\n"; keep the reason
       const message = e instanceof Error ? e.message : String(e);
-      const reason = message.replace(/^(JSON|YAML) Error in .*:\n/, '').split('\n')[0].trim();
+      const reason = message
+        .replace(/^(JSON|YAML) Error in .*:\n/, '')
+        .split('\n')[0]
+        .trim();
       throw new ConfigLoadError(filepath, reason || message, e);
     }
   };

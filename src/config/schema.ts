@@ -70,7 +70,9 @@ export const number =
 export const positiveInt = number(1, Infinity, { integer: true });
 export const fraction = number(0, 1, { maxExclusive: true });
 export const intList: Check = (v) =>
-  Array.isArray(v) && v.every((x) => Number.isInteger(x) && (x as number) > 0) ? null : 'expected a list of positive integers, e.g. [64, 64]';
+  Array.isArray(v) && v.every((x) => Number.isInteger(x) && (x as number) > 0)
+    ? null
+    : 'expected a list of positive integers, e.g. [64, 64]';
 
 export type Shape = { [key: string]: Check | Shape };
 

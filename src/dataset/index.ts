@@ -23,15 +23,7 @@ export {
   type PrepareTrainingOptions,
   type SplitParts,
 } from './prepare.js';
-export {
-  parseCsvText,
-  readCsvFile,
-  readJsonRows,
-  type CsvTable,
-  type ReadCsvOptions,
-  type Table,
-  type TableSource,
-} from './read-table.js';
+export { parseCsvText, readCsvFile, readJsonRows, type CsvTable, type ReadCsvOptions, type Table, type TableSource } from './read-table.js';
 export {
   classLabels,
   decodeRegression,

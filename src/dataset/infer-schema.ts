@@ -106,17 +106,15 @@ export function sortClassLabels(labels: Iterable<string>): string[] {
   const all = [...labels];
   const nums = all.map((l) => cellNumber(l));
   if (nums.every((x) => typeof x === 'number' && !Number.isNaN(x))) {
-    return all.map((l, i) => [l, nums[i] as number] as const).sort((a, b) => a[1] - b[1]).map((p) => p[0]);
+    return all
+      .map((l, i) => [l, nums[i] as number] as const)
+      .sort((a, b) => a[1] - b[1])
+      .map((p) => p[0]);
   }
   return all.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function inferTarget(
-  table: Table,
-  index: number,
-  rows: number[],
-  task: Task | undefined,
-): TargetSchema {
+function inferTarget(table: Table, index: number, rows: number[], task: Task | undefined): TargetSchema {
   const name = table.columns[index];
   let numeric = true;
   let integer = true;
@@ -200,9 +198,13 @@ function resolveFeatureNames(table: Table, targetIndex: number, options: InferSc
     names.map((n) => {
       const i = table.columns.indexOf(n);
       if (i === -1) {
-        throw new MlctlError('INVALID_DATA', `${flag} names column "${n}", which is not in the data; columns are: ${list(table.columns)}.`, {
-          hint: 'Column names are matched exactly (case-sensitive) against the header row.',
-        });
+        throw new MlctlError(
+          'INVALID_DATA',
+          `${flag} names column "${n}", which is not in the data; columns are: ${list(table.columns)}.`,
+          {
+            hint: 'Column names are matched exactly (case-sensitive) against the header row.',
+          },
+        );
       }
       if (i === targetIndex) {
         throw new MlctlError('INVALID_DATA', `${flag} names "${n}", which is the target column.`, {
@@ -237,7 +239,10 @@ export function inferSchema(table: Table, options: InferSchemaOptions): InferSch
     });
   }
   if (missingTarget.length > 0) {
-    const shown = missingTarget.slice(0, 5).map((r) => r + 1).join(', ');
+    const shown = missingTarget
+      .slice(0, 5)
+      .map((r) => r + 1)
+      .join(', ');
     warnings.push(
       `Dropped ${missingTarget.length} row${missingTarget.length === 1 ? '' : 's'} with no value in target "${options.target}" (row${missingTarget.length === 1 ? '' : 's'} ${shown}${missingTarget.length > 5 ? ', ...' : ''}).`,
     );

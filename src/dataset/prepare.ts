@@ -128,11 +128,7 @@ export interface PreparedEvaluationData {
 }
 
 /** Encode a labelled table with a stored signature (rows without a target are left out). */
-export function prepareEvaluationData(
-  signature: Signature,
-  table: Table,
-  options: PrepareEvaluationOptions = {},
-): PreparedEvaluationData {
+export function prepareEvaluationData(signature: Signature, table: Table, options: PrepareEvaluationOptions = {}): PreparedEvaluationData {
   const name = signature.target.name;
   const targetIndex = table.columns.indexOf(name);
   if (targetIndex === -1) {
@@ -153,8 +149,7 @@ export function prepareEvaluationData(
     });
   }
   const rows = Int32Array.from(kept);
-  const warnings =
-    droppedRows > 0 ? [`Skipped ${droppedRows} row${droppedRows === 1 ? '' : 's'} with no value in target "${name}".`] : [];
+  const warnings = droppedRows > 0 ? [`Skipped ${droppedRows} row${droppedRows === 1 ? '' : 's'} with no value in target "${name}".`] : [];
   return {
     x: encodeFeatures(signature, table, { indices: rows, unknownCategory: options.unknownCategory ?? 'ignore' }),
     y: encodeTargets(

@@ -249,8 +249,6 @@ export function readJsonRows(value: unknown, columns?: readonly string[]): Table
     for (const o of objects) for (const k of Object.keys(o)) seen.add(k);
     names = [...seen];
   }
-  const rows = objects.map((o, i) =>
-    names.map((c) => (Object.prototype.hasOwnProperty.call(o, c) ? toCell(o[c], i + 1, c) : undefined)),
-  );
+  const rows = objects.map((o, i) => names.map((c) => (Object.prototype.hasOwnProperty.call(o, c) ? toCell(o[c], i + 1, c) : undefined)));
   return { columns: names, rows, source: null };
 }

@@ -29,8 +29,7 @@ export type FeatureSpec =
   | { name: string; type: 'categorical'; categories: string[] };
 
 export type TargetSpec =
-  | { name: string; task: 'classification'; classes: string[] }
-  | { name: string; task: 'regression'; mean: number; std: number };
+  { name: string; task: 'classification'; classes: string[] } | { name: string; task: 'regression'; mean: number; std: number };
 
 export interface Signature {
   features: FeatureSpec[];
@@ -67,27 +66,36 @@ const list = (names: readonly string[], max = 20): string =>
  * inferred from). Class labels come from the schema (all rows), so a class that happens to miss
  * the training split still has an output.
  */
+/**
+ * Mean and population standard deviation (divide by n, as scikit-learn's StandardScaler) of a
+ * column's present numeric values; a constant column gets std 1 so standardising never divides by 0.
+ */
+function columnStats(rows: readonly (readonly Cell[])[], index: number): { mean: number; std: number } {
+  let n = 0;
+  let sum = 0;
+  for (const row of rows) {
+    const x = cellNumber(row[index]);
+    if (typeof x === 'number' && !Number.isNaN(x)) {
+      n++;
+      sum += x;
+    }
+  }
+  const mean = n > 0 ? sum / n : 0;
+  let ss = 0;
+  for (const row of rows) {
+    const x = cellNumber(row[index]);
+    if (typeof x === 'number' && !Number.isNaN(x)) ss += (x - mean) * (x - mean);
+  }
+  const std = n > 0 ? Math.sqrt(ss / n) : 0;
+  return { mean, std: std > 0 ? std : 1 };
+}
+
 export function fitSignature(schema: Schema, trainRows: readonly (readonly Cell[])[]): Signature {
   const features: FeatureSpec[] = schema.features.map((col): FeatureSpec => {
     const i = col.index;
     if (col.type === 'numeric') {
-      let n = 0;
-      let sum = 0;
-      for (const row of trainRows) {
-        const x = cellNumber(row[i]);
-        if (typeof x === 'number' && !Number.isNaN(x)) {
-          n++;
-          sum += x;
-        }
-      }
-      const mean = n > 0 ? sum / n : 0;
-      let ss = 0;
-      for (const row of trainRows) {
-        const x = cellNumber(row[i]);
-        if (typeof x === 'number' && !Number.isNaN(x)) ss += (x - mean) * (x - mean);
-      }
-      const std = n > 0 ? Math.sqrt(ss / n) : 0;
-      return { name: col.name, type: 'numeric', mean, std: std > 0 ? std : 1, fill: mean };
+      const { mean, std } = columnStats(trainRows, i);
+      return { name: col.name, type: 'numeric', mean, std, fill: mean };
     }
     if (col.type === 'boolean') {
       let ones = 0;
@@ -115,24 +123,8 @@ export function fitSignature(schema: Schema, trainRows: readonly (readonly Cell[
   if (schema.target.task === 'classification') {
     target = { name: schema.target.name, task: 'classification', classes: [...(schema.target.classes ?? [])] };
   } else {
-    const ti = schema.target.index;
-    let n = 0;
-    let sum = 0;
-    for (const row of trainRows) {
-      const x = cellNumber(row[ti]);
-      if (typeof x === 'number' && !Number.isNaN(x)) {
-        n++;
-        sum += x;
-      }
-    }
-    const mean = n > 0 ? sum / n : 0;
-    let ss = 0;
-    for (const row of trainRows) {
-      const x = cellNumber(row[ti]);
-      if (typeof x === 'number' && !Number.isNaN(x)) ss += (x - mean) * (x - mean);
-    }
-    const std = n > 0 ? Math.sqrt(ss / n) : 0;
-    target = { name: schema.target.name, task: 'regression', mean, std: std > 0 ? std : 1 };
+    const { mean, std } = columnStats(trainRows, schema.target.index);
+    target = { name: schema.target.name, task: 'regression', mean, std };
   }
 
   const encodedNames: string[] = [];
@@ -179,12 +171,15 @@ function compile(signature: Signature): Compiled {
     }
   });
   if (offset !== signature.inputSize) {
-    throw new MlctlError('INVALID_MODEL', `The signature's inputSize is ${signature.inputSize} but its features encode to ${offset} columns.`, {
-      hint: 'The version metadata is inconsistent; run "mlctl version verify".',
-    });
+    throw new MlctlError(
+      'INVALID_MODEL',
+      `The signature's inputSize is ${signature.inputSize} but its features encode to ${offset} columns.`,
+      {
+        hint: 'The version metadata is inconsistent; run "mlctl version verify".',
+      },
+    );
   }
-  const classIndex =
-    signature.target.task === 'classification' ? new Map(signature.target.classes.map((l, k) => [l, k] as const)) : null;
+  const classIndex = signature.target.task === 'classification' ? new Map(signature.target.classes.map((l, k) => [l, k] as const)) : null;
   c = { names: f.map((s) => s.name), offsets, vocab, missingSlot, classIndex };
   compiledCache.set(signature, c);
   return c;
@@ -311,11 +306,7 @@ export function encodeFeatures(signature: Signature, input: FeatureRows, options
  * (Float32Array) for regression. Every value must be present; an unknown class or a non-number
  * is INVALID_DATA naming the row (1-based position in `values`, or `rowNumbers[i]` when given).
  */
-export function encodeTargets(
-  signature: Signature,
-  values: readonly Cell[],
-  rowNumbers?: ArrayLike<number>,
-): Int32Array | Float32Array {
+export function encodeTargets(signature: Signature, values: readonly Cell[], rowNumbers?: ArrayLike<number>): Int32Array | Float32Array {
   const target = signature.target;
   const rowOf = (i: number): number => (rowNumbers ? rowNumbers[i] : i + 1);
   const missing = (i: number): MlctlError =>

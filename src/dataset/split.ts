@@ -111,9 +111,13 @@ export function splitDataset(options: SplitOptions): Split {
           { hint: 'Add more rows of that class, or remove the class from the data.' },
         );
       }
-      throw new MlctlError('INVALID_DATA', `The data has only ${group.length} row${group.length === 1 ? '' : 's'}; splitting needs at least ${needed}.`, {
-        hint: 'Add more rows.',
-      });
+      throw new MlctlError(
+        'INVALID_DATA',
+        `The data has only ${group.length} row${group.length === 1 ? '' : 's'}; splitting needs at least ${needed}.`,
+        {
+          hint: 'Add more rows.',
+        },
+      );
     }
     rng.shuffle(group);
     test.push(...group.slice(0, sizes.test));

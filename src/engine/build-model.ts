@@ -118,7 +118,10 @@ function checkSpec(spec: MlpSpec): void {
     throw usage(`Unknown task "${String(spec.task)}"; use "classification" or "regression".`);
   }
   if (spec.task === 'classification' && !(Number.isInteger(spec.outputSize) && spec.outputSize >= 2)) {
-    throw usage(`A classifier needs at least 2 classes, got ${spec.outputSize}.`, 'Check the target column: it has a single distinct value.');
+    throw usage(
+      `A classifier needs at least 2 classes, got ${spec.outputSize}.`,
+      'Check the target column: it has a single distinct value.',
+    );
   }
   if (!isCount(spec.outputSize)) throw usage(`outputSize must be a positive integer, got ${spec.outputSize}.`);
   if (!Array.isArray(spec.hidden) || !spec.hidden.every(isCount)) {

@@ -245,7 +245,7 @@ export async function checkShards(dir: string, modelJson: ModelJson): Promise<Sh
           : `Weight file${group.paths.length > 1 ? 's' : ''} ${names} in ${root} ${group.paths.length > 1 ? 'are' : 'is'} ` +
             `${found} bytes but model.json's manifest needs ${needed}; the file is truncated or does not belong to this model.`;
       throw new MlctlError('INVALID_MODEL', message, {
-        hint: 'Restore the weight files from the model\'s source or re-export the model.',
+        hint: "Restore the weight files from the model's source or re-export the model.",
         details: { files: group.paths, bytes: found, expectedBytes: needed },
       });
     }

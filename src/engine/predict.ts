@@ -38,7 +38,10 @@ export function predictBatch(
   }
   const modelInputs = model.inputs[0]?.shape;
   if (modelInputs && modelInputs[modelInputs.length - 1] !== inputSize) {
-    throw new MlctlError('INVALID_DATA', `The model expects ${String(modelInputs[modelInputs.length - 1])} features per row, got ${inputSize}.`);
+    throw new MlctlError(
+      'INVALID_DATA',
+      `The model expects ${String(modelInputs[modelInputs.length - 1])} features per row, got ${inputSize}.`,
+    );
   }
   const batchRows = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_ROWS));
   const plan = planOf(model);

@@ -67,7 +67,9 @@ export function standardStepOps(kernel: Kernel, pieceSizes: number[], kernelShap
     },
     assembleGradient(parts, _size, l2) {
       const flatParts = parts.map(({ tensor, sumRows }) =>
-        sumRows ? kernel('Sum', { x: tensor }, { axis: [0, 1], keepDims: false }) : kernel('Reshape', { x: tensor }, { shape: [tensor.size] }),
+        sumRows
+          ? kernel('Sum', { x: tensor }, { axis: [0, 1], keepDims: false })
+          : kernel('Reshape', { x: tensor }, { shape: [tensor.size] }),
       );
       const g = kernel('Concat', flatParts, { axis: 0 });
       return l2 ? kernel('Add', { a: g, b: kernel('Multiply', { a: l2.flat, b: l2.mask }) }) : g;
@@ -125,11 +127,15 @@ export function wasmStepOps(tf: Tf, kernel: Kernel, pieceShapes: number[][], sta
       return { kernels, biases };
     },
     outputGradient: (z, y, softmax, scale, scaleTensor) =>
-      small(z) ? kernel(WASM_KERNELS.outputGradient, { z, y }, { softmax, scale }) : standard.outputGradient(z, y, softmax, scale, scaleTensor),
+      small(z)
+        ? kernel(WASM_KERNELS.outputGradient, { z, y }, { softmax, scale })
+        : standard.outputGradient(z, y, softmax, scale, scaleTensor),
     reluGradient: (dy, y) => (small(dy) ? kernel(WASM_KERNELS.reluGradient, { dy, y }) : standard.reluGradient(dy, y)),
     assembleGradient(parts, size, l2) {
       // large column sums run as Sum kernels; the kernel then only copies their results
-      const ready = parts.map((p) => (p.sumRows && !small(p.tensor) ? { tensor: kernel('Sum', { x: p.tensor }, { axis: [0, 1], keepDims: false }), sumRows: false } : p));
+      const ready = parts.map((p) =>
+        p.sumRows && !small(p.tensor) ? { tensor: kernel('Sum', { x: p.tensor }, { axis: [0, 1], keepDims: false }), sumRows: false } : p,
+      );
       // the L2 term (flat * mask) is a loop over every weight: in the kernel only for small models
       const l2InKernel = l2 != null && size <= 4 * JS_LOOP_MAX_ELEMENTS;
       const inputs = [...ready.map((p) => p.tensor), ...(l2InKernel ? [l2.flat, l2.mask] : [])];
@@ -142,7 +148,10 @@ export function wasmStepOps(tf: Tf, kernel: Kernel, pieceShapes: number[][], sta
 function registerWasmKernels(tf: Tf): void {
   const view = (backend: unknown): WasmBackendView => backend as WasmBackendView;
   const heap = (t: unknown): HeapTensor => t as HeapTensor;
-  const register = (kernelName: string, kernelFunc: (args: { inputs: Record<string, unknown>; backend: unknown; attrs: Record<string, unknown> }) => unknown): void => {
+  const register = (
+    kernelName: string,
+    kernelFunc: (args: { inputs: Record<string, unknown>; backend: unknown; attrs: Record<string, unknown> }) => unknown,
+  ): void => {
     if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as never });
   };
 

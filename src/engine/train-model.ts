@@ -136,8 +136,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, op
   if (data.validation) checkSplit(plan, data.validation, 'validation');
 
   const engine = tf.engine();
-  const kernel: Kernel = (name, inputs, attrs = {}) =>
-    engine.runKernel(name, inputs as never, attrs as never) as Tensor;
+  const kernel: Kernel = (name, inputs, attrs = {}) => engine.runKernel(name, inputs as never, attrs as never) as Tensor;
 
   const { n } = data;
   const L = plan.layers.length;
@@ -169,9 +168,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, op
   let kept: Tensor[] = [];
 
   try {
-    const flat = own(
-      tf.tidy(() => tf.variable(tf.concat(model.getWeights().map((w) => tf.reshape(w, [-1]))), true)) as Variable,
-    );
+    const flat = own(tf.tidy(() => tf.variable(tf.concat(model.getWeights().map((w) => tf.reshape(w, [-1]))), true)) as Variable);
     const l2Mask = plan.layers.some((l) => l.l2 > 0) ? own(tf.tensor1d(l2GradientMask(plan, totalSize))) : null;
     const scaleFull = own(tf.scalar(gradScale(plan, B)));
     const lastSize = n % B || B;
@@ -240,7 +237,10 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, op
             const mask = masks[l - 1];
             if (mask) dh = kernel('Multiply', { a: dh, b: mask });
             const activation = plan.layers[l - 1].activation;
-            d = activation === 'relu' ? ops.reluGradient(dh, outputs[l - 1]) : activationBackward(tf, kernel, activation, dh, outputs[l - 1], one, six);
+            d =
+              activation === 'relu'
+                ? ops.reluGradient(dh, outputs[l - 1])
+                : activationBackward(tf, kernel, activation, dh, outputs[l - 1], one, six);
           }
         }
         parts.reverse();

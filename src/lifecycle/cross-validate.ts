@@ -62,7 +62,12 @@ export async function crossValidate(options: CrossValidateOptions): Promise<Cros
     inputSize: 0,
     encodedNames: [],
   };
-  const labels = classification ? (encodeTargets(labelSig, rows.map((r) => table.rows[r][targetIndex])) as Int32Array) : null;
+  const labels = classification
+    ? (encodeTargets(
+        labelSig,
+        rows.map((r) => table.rows[r][targetIndex]),
+      ) as Int32Array)
+    : null;
   const folds = stratifiedKFold(labels, rows.length, k, settings.seed, classes);
 
   const perFold: Record<string, number>[] = [];
@@ -83,10 +88,16 @@ export async function crossValidate(options: CrossValidateOptions): Promise<Cros
     const trainRows = toTable(Array.from(inner.train, (i) => foldTrain[i]));
     const validationRows = toTable(Array.from(inner.validation, (i) => foldTrain[i]));
     const testRows = toTable(folds[f].test);
-    const signature = fitSignature(schema, Array.from(trainRows, (r) => table.rows[r]));
+    const signature = fitSignature(
+      schema,
+      Array.from(trainRows, (r) => table.rows[r]),
+    );
     const encode = (idx: Int32Array) => ({
       x: encodeFeatures(signature, table, { indices: idx, unknownCategory: 'ignore' }),
-      y: encodeTargets(signature, Array.from(idx, (r) => table.rows[r][targetIndex])),
+      y: encodeTargets(
+        signature,
+        Array.from(idx, (r) => table.rows[r][targetIndex]),
+      ),
       n: idx.length,
     });
     const fit = await fitMlp(

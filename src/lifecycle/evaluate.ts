@@ -93,9 +93,13 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   }
   const table = await readCsvFile(dataPath);
   if (!options.data && table.source.sha256 !== record.dataset!.sha256) {
-    throw new MlctlError('INVALID_DATA', `The training data ${dataPath} changed since ${name} v${version} was trained (sha256 differs), so its test split cannot be recovered.`, {
-      hint: 'Restore the original file, or pass --data <labelled.csv>.',
-    });
+    throw new MlctlError(
+      'INVALID_DATA',
+      `The training data ${dataPath} changed since ${name} v${version} was trained (sha256 differs), so its test split cannot be recovered.`,
+      {
+        hint: 'Restore the original file, or pass --data <labelled.csv>.',
+      },
+    );
   }
   const prepared = prepareEvaluationData(signature, table, { indices });
   const loaded = await loadVersion({ registry, model: name, selector: { version }, backend: options.backend });

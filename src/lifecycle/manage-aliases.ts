@@ -9,7 +9,13 @@ export interface SetAliasResult {
   previous: number | null;
 }
 
-export async function setAlias(options: { registry: Registry; model: string; alias: string; version: number | 'latest'; force?: boolean }): Promise<SetAliasResult> {
+export async function setAlias(options: {
+  registry: Registry;
+  model: string;
+  alias: string;
+  version: number | 'latest';
+  force?: boolean;
+}): Promise<SetAliasResult> {
   const { registry, model, alias } = options;
   assertAliasName(alias);
   const version = await registry.resolveVersion(model, { version: options.version });
@@ -34,7 +40,12 @@ export interface RemoveVersionResult {
   aliasesRemoved: string[];
 }
 
-export async function removeVersion(options: { registry: Registry; model: string; version: number; force?: boolean }): Promise<RemoveVersionResult> {
+export async function removeVersion(options: {
+  registry: Registry;
+  model: string;
+  version: number;
+  force?: boolean;
+}): Promise<RemoveVersionResult> {
   const { registry, model } = options;
   const version = await registry.resolveVersion(model, { version: options.version });
   const result = await registry.removeVersion(model, version, { force: options.force });

@@ -5,7 +5,14 @@
  */
 import type { LayersModel } from '@tensorflow/tfjs';
 import { MlctlError } from '../errors.js';
-import { classLabels, decodeRegression, encodeFeatures, type FeatureRows, type Signature, type EncodeOptions } from '../dataset/signature.js';
+import {
+  classLabels,
+  decodeRegression,
+  encodeFeatures,
+  type FeatureRows,
+  type Signature,
+  type EncodeOptions,
+} from '../dataset/signature.js';
 import type { Tf } from '../engine/tf.js';
 import type { VersionRecord } from '../registry/version-record.js';
 import { argmaxRows } from './metrics.js';
@@ -30,9 +37,13 @@ export interface RowPredictions {
 
 export function signatureOf(record: VersionRecord): Signature {
   if (!record.signature) {
-    throw new MlctlError('INVALID_MODEL', `${record.model} v${record.version} has no input signature (it was ${record.operation}ed, not trained by mlctl).`, {
-      hint: 'Predict and evaluate need a version trained with "mlctl train" (or derived from one).',
-    });
+    throw new MlctlError(
+      'INVALID_MODEL',
+      `${record.model} v${record.version} has no input signature (it was ${record.operation}ed, not trained by mlctl).`,
+      {
+        hint: 'Predict and evaluate need a version trained with "mlctl train" (or derived from one).',
+      },
+    );
   }
   return record.signature as unknown as Signature;
 }

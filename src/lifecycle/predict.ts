@@ -34,7 +34,10 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   const version = await registry.resolveVersion(name, options.selector ?? {});
   const record = await registry.readRecord(name, version);
   const signature = signatureOf(record);
-  const table = await readInput(options.input, signature.features.map((f) => f.name));
+  const table = await readInput(
+    options.input,
+    signature.features.map((f) => f.name),
+  );
   const loaded = await loadVersion({ registry, model: name, selector: { version }, backend: options.backend });
   try {
     const { loadTf } = await import('../engine/tf.js');
@@ -63,14 +66,19 @@ export async function readInput(input: PredictOptions['input'], featureNames: st
       try {
         text = await readFile(input.path, 'utf8');
       } catch {
-        throw new MlctlError('NOT_FOUND', `${input.path} does not exist.`, { hint: 'Pass --input <file.csv|file.json> or --input - for stdin.' });
+        throw new MlctlError('NOT_FOUND', `${input.path} does not exist.`, {
+          hint: 'Pass --input <file.csv|file.json> or --input - for stdin.',
+        });
       }
       return parseJsonInput(text, input.path, featureNames);
     }
     return readCsvFile(input.path);
   }
   const text = input.text.replace(/^\uFEFF/, '');
-  if (text.trim() === '') throw new MlctlError('INVALID_DATA', `No input on ${input.name}.`, { hint: 'Pipe CSV (with a header row) or JSON rows into mlctl predict --input -.' });
+  if (text.trim() === '')
+    throw new MlctlError('INVALID_DATA', `No input on ${input.name}.`, {
+      hint: 'Pipe CSV (with a header row) or JSON rows into mlctl predict --input -.',
+    });
   const first = text.trimStart()[0];
   return first === '[' || first === '{' ? parseJsonInput(text, input.name, featureNames) : parseCsvText(text, input.name);
 }

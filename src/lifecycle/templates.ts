@@ -28,8 +28,7 @@ export interface Template {
 }
 
 export type TrainSource =
-  | { kind: 'template'; template: Template; templatePath: string; builtin: boolean; dataPath: string }
-  | { kind: 'csv'; dataPath: string };
+  { kind: 'template'; template: Template; templatePath: string; builtin: boolean; dataPath: string } | { kind: 'csv'; dataPath: string };
 
 const stringList: (value: unknown) => string | null = (v) =>
   Array.isArray(v) && v.every((x) => typeof x === 'string' && x.length > 0) ? null : 'expected a list of column names';

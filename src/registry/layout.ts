@@ -47,8 +47,7 @@ export function isModelName(name: string): boolean {
 export function assertModelName(name: string): void {
   if (isModelName(name)) return;
   const shown = typeof name === 'string' ? name : String(name);
-  const why =
-    typeof name === 'string' && name.length > MAX_NAME_LENGTH ? ` (at most ${MAX_NAME_LENGTH} characters)` : '';
+  const why = typeof name === 'string' && name.length > MAX_NAME_LENGTH ? ` (at most ${MAX_NAME_LENGTH} characters)` : '';
   throw new MlctlError(
     'USAGE',
     `Invalid model name "${shown}"${why}: use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit.`,

@@ -564,14 +564,18 @@ export class Registry {
   }
 
   private async writeLastVersion(name: string, version: number): Promise<void> {
-    await (await loadWriteFileAtomic())(path.join(this.modelDir(name), LAST_VERSION_FILE), `${version}\n`, { fsync: true });
+    await (
+      await loadWriteFileAtomic()
+    )(path.join(this.modelDir(name), LAST_VERSION_FILE), `${version}\n`, { fsync: true });
   }
 
   private async writeAliases(name: string, aliases: Aliases): Promise<void> {
     const sorted: Aliases = {};
     for (const key of Object.keys(aliases).sort()) sorted[key] = aliases[key];
     const modelDir = this.modelDir(name);
-    await (await loadWriteFileAtomic())(path.join(modelDir, ALIASES_FILE), `${JSON.stringify(sorted, null, 2)}\n`, { fsync: true });
+    await (
+      await loadWriteFileAtomic()
+    )(path.join(modelDir, ALIASES_FILE), `${JSON.stringify(sorted, null, 2)}\n`, { fsync: true });
     await fsyncDir(modelDir);
   }
 
@@ -580,10 +584,7 @@ export class Registry {
     if (await this.hasModel(name)) return;
     const known = await this.listModels();
     throw new MlctlError('NOT_FOUND', `Model "${name}" not found in ${this.root}.`, {
-      hint:
-        known.length > 0
-          ? `Known models: ${known.join(', ')}.`
-          : 'The registry is empty; train or import a model first.',
+      hint: known.length > 0 ? `Known models: ${known.join(', ')}.` : 'The registry is empty; train or import a model first.',
     });
   }
 
@@ -619,8 +620,7 @@ function missingVersionError(name: string, version: number, versions: number[]):
 
 function missingAliasError(name: string, alias: string, aliases: Aliases): MlctlError {
   const names = Object.keys(aliases).sort();
-  const what =
-    names.length === 0 ? 'it has no aliases' : `its aliases are ${names.map((a) => `${a} → ${aliases[a]}`).join(', ')}`;
+  const what = names.length === 0 ? 'it has no aliases' : `its aliases are ${names.map((a) => `${a} → ${aliases[a]}`).join(', ')}`;
   return new MlctlError('NOT_FOUND', `Model "${name}" has no alias "${alias}"; ${what}.`, {
     hint: `Run "mlctl version list ${name}".`,
   });

@@ -87,13 +87,16 @@ describe('the command tree', () => {
   it('every leaf command has the global options --registry, --json, --verbose, --no-color (and --config)', () => {
     for (const { path: p, cmd } of leaves(createProgram())) {
       const flags = longFlags(cmd);
-      for (const flag of ['--registry', '--json', '--verbose', '--no-color', '--config']) expect(flags, `${p.join(' ')} ${flag}`).toContain(flag);
+      for (const flag of ['--registry', '--json', '--verbose', '--no-color', '--config'])
+        expect(flags, `${p.join(' ')} ${flag}`).toContain(flag);
     }
   });
 
   it('the program itself has the global options and -V/--version for its own version', () => {
     const program = createProgram();
-    expect(longFlags(program)).toEqual(expect.arrayContaining(['--registry', '--json', '--verbose', '--no-color', '--config', '--version']));
+    expect(longFlags(program)).toEqual(
+      expect.arrayContaining(['--registry', '--json', '--verbose', '--no-color', '--config', '--version']),
+    );
     expect(program.options.find((o) => o.long === '--version')!.short).toBe('-V');
   });
 
@@ -205,7 +208,7 @@ describe('global flags given at either level', () => {
     });
   });
 
-  it('--no-color at either level turns colour off (the other level\'s default does not turn it back on)', async () => {
+  it("--no-color at either level turns colour off (the other level's default does not turn it back on)", async () => {
     expect(globalFlags((await parse(['version', 'list', '--no-color'])).cmd).color).toBe(false);
     expect(globalFlags((await parse(['--no-color', 'version', 'list'])).cmd).color).toBe(false);
     expect(globalFlags((await parse(['version', 'list'])).cmd).color).not.toBe(false);
@@ -310,8 +313,17 @@ Module._resolveFilename = function (request, ...rest) {
           await writeFile(path.join(dir, 'weights.bin'), Buffer.from([i, 1, 2, 3]));
         },
         buildRecord: (version, files) => ({
-          schema: 1, model: 'iris', version, createdAt: new Date().toISOString(), operation: 'import', parent: null,
-          files, mlctlVersion: '0.0.0-test', tfjsVersion: null, backend: null, durationMs: null,
+          schema: 1,
+          model: 'iris',
+          version,
+          createdAt: new Date().toISOString(),
+          operation: 'import',
+          parent: null,
+          files,
+          mlctlVersion: '0.0.0-test',
+          tfjsVersion: null,
+          backend: null,
+          durationMs: null,
         }),
       });
     }
@@ -332,7 +344,11 @@ Module._resolveFilename = function (request, ...rest) {
 
   it('the hooks do see TF.js when mlctl loads it (control)', async () => {
     const tfUrl = pathToFileURL(path.join(REPO_ROOT, 'dist/engine/tf.js')).href;
-    const r = await loadedBy(['--input-type=module', '-e', `const { loadTf } = await import(${JSON.stringify(tfUrl)}); await loadTf('cpu');`]);
+    const r = await loadedBy([
+      '--input-type=module',
+      '-e',
+      `const { loadTf } = await import(${JSON.stringify(tfUrl)}); await loadTf('cpu');`,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(tfModules(r.modules).length).toBeGreaterThan(0);
   });
@@ -363,7 +379,10 @@ Module._resolveFilename = function (request, ...rest) {
   ])('mlctl %j loads no @tensorflow module', async (argv) => {
     const r = await loadedBy([BIN, ...argv, ...(argv[0] === 'version' ? ['--registry', registry] : [])]);
     expect(r.status === 0 || argv.includes('9'), r.stderr + r.stdout).toBe(true);
-    expect(r.modules.some((m) => m.includes('/dist/cli/main.js')), 'the hook saw the CLI load').toBe(true);
+    expect(
+      r.modules.some((m) => m.includes('/dist/cli/main.js')),
+      'the hook saw the CLI load',
+    ).toBe(true);
     expect(tfModules(r.modules)).toEqual([]);
   });
 

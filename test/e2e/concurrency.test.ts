@@ -27,7 +27,11 @@ afterAll(async () => removeTmpDir(work));
 
 const newRegistry = () => path.join(work, `reg-${++counter}`);
 const cli = (reg: string, args: string[]) => runCli([...args, '--registry', reg], { cwd: work });
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 const workDirs = async (modelDir: string) => (await readdir(modelDir)).filter((n) => n.startsWith('.staging-') || n.startsWith('.trash-'));
 
 /**
@@ -36,7 +40,11 @@ const workDirs = async (modelDir: string) => (await readdir(modelDir)).filter((n
  * - 'locked': inside buildRecord, i.e. holding the model lock, printing "locked"; the event loop is
  *   blocked (Atomics.wait), so the lock is never refreshed, exactly like a hung or killed holder.
  */
-function spawnPublisher(root: string, model: string, stopAt: 'staged' | 'locked'): ChildProcess & { reached: Promise<string>; exited: Promise<void> } {
+function spawnPublisher(
+  root: string,
+  model: string,
+  stopAt: 'staged' | 'locked',
+): ChildProcess & { reached: Promise<string>; exited: Promise<void> } {
   const registryUrl = pathToFileURL(path.join(REPO_ROOT, 'dist/registry/registry.js')).href;
   const script = `
     import { copyFile } from 'node:fs/promises';
@@ -93,10 +101,21 @@ describe('concurrent publishers', () => {
     const numbers = results.map((r) => r.json().version as number).sort((a, b) => a - b);
     expect(numbers).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     // every process saw its own number in its own record
-    for (const r of results) expect(r.json().files.map((f: { path: string }) => f.path).sort()).toEqual(['model.json', 'weights.bin']);
+    for (const r of results)
+      expect(
+        r
+          .json()
+          .files.map((f: { path: string }) => f.path)
+          .sort(),
+      ).toEqual(['model.json', 'weights.bin']);
 
     const modelDir = path.join(reg, 'tiny');
-    expect((await readdir(modelDir)).filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b)).toEqual(numbers);
+    expect(
+      (await readdir(modelDir))
+        .filter((n) => /^\d+$/.test(n))
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(numbers);
     expect(await workDirs(modelDir)).toEqual([]);
     expect(await exists(path.join(modelDir, '.lock'))).toBe(false);
 
@@ -185,7 +204,13 @@ describe('a publisher killed while holding the model lock', () => {
 
     const verify = await cli(reg, ['version', 'verify', '--backend', 'cpu', '--clean', '--json']);
     expect(verify.code, verify.stdout).toBe(0);
-    expect(verify.json()).toMatchObject({ ok: true, versions: [{ version: 1, ok: true }, { version: 2, ok: true }] });
+    expect(verify.json()).toMatchObject({
+      ok: true,
+      versions: [
+        { version: 1, ok: true },
+        { version: 2, ok: true },
+      ],
+    });
     // the holder's staging dir was abandoned and is cleaned
     expect(verify.json().staging).toMatchObject([{ ownerGone: true, removed: true }]);
     expect(await workDirs(modelDir)).toEqual([]);

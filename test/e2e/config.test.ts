@@ -134,7 +134,7 @@ describe('where the config file is found', () => {
     });
   }
 
-  it('a relative registry resolves against the config file\'s folder, not the working directory', async () => {
+  it("a relative registry resolves against the config file's folder, not the working directory", async () => {
     const dir = await project({ 'mlctl.config.json': { registry: '../shared-registry' } });
     await mkdir(path.join(dir, 'src', 'deep'), { recursive: true });
     expect(await registryOf(path.join(dir, 'src', 'deep'))).toBe(path.resolve(dir, '../shared-registry'));
@@ -192,14 +192,18 @@ describe('an invalid config file is a config error (exit 2) naming the file and 
     const r = await run(dir, ['version', 'list', '--json']);
     expect(r.code).toBe(2);
     expect(r.json().error.code).toBe('CONFIG');
-    expect(r.json().error.message).toBe(`Config file ${path.join(dir, 'mlctl.config.json')}: "registry" is invalid (expected a non-empty string).`);
+    expect(r.json().error.message).toBe(
+      `Config file ${path.join(dir, 'mlctl.config.json')}: "registry" is invalid (expected a non-empty string).`,
+    );
   });
 
   it('a nested value of the wrong type (YAML)', async () => {
     const dir = await project({ 'mlctl.config.yaml': 'train:\n  epochs: ten\n' });
     const r = await run(dir, ['version', 'list', '--json']);
     expect(r.code).toBe(2);
-    expect(r.json().error.message).toMatch(new RegExp(`^Config file ${escape(path.join(dir, 'mlctl.config.yaml'))}: "train\\.epochs" is invalid \\(expected `));
+    expect(r.json().error.message).toMatch(
+      new RegExp(`^Config file ${escape(path.join(dir, 'mlctl.config.yaml'))}: "train\\.epochs" is invalid \\(expected `),
+    );
   });
 
   it('a backend that does not exist', async () => {

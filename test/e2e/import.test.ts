@@ -22,7 +22,10 @@ const ROWS = [
 ];
 
 const cli = (args: string[]) => runCli(args, { cwd: work });
-const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+const sha256 = async (file: string) =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 
 beforeAll(async () => {
   work = await makeTmpDir();

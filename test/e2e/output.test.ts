@@ -57,7 +57,17 @@ describe('--json', () => {
   });
 
   it('success of a command that loads TF.js (import): one document, no TF.js banner anywhere', async () => {
-    const r = await cli(['import', tiny.modelJsonPath, '--name', 'imported', '--backend', 'cpu', '--json', '--registry', path.join(work, 'reg-import')]);
+    const r = await cli([
+      'import',
+      tiny.modelJsonPath,
+      '--name',
+      'imported',
+      '--backend',
+      'cpu',
+      '--json',
+      '--registry',
+      path.join(work, 'reg-import'),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(oneDocument(r)).toMatchObject({ model: 'imported', version: 1 });
     expect(r.stderr).toBe('');
@@ -223,14 +233,17 @@ describe('--help', () => {
     ['version', 'rm'],
     ['version', 'verify'],
   ];
-  it.each(commands.map((c) => [c.join(' ') || '(program)', c]))('%s --help exits 0 with usage and examples on stdout', async (_name, cmd) => {
-    const r = await cli([...(cmd as string[]), '--help']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: mlctl/);
-    expect(r.stdout).toContain('Examples:');
-    expect(r.stdout).toMatch(/\$ mlctl /);
-    expect(r.stderr).toBe('');
-  });
+  it.each(commands.map((c) => [c.join(' ') || '(program)', c]))(
+    '%s --help exits 0 with usage and examples on stdout',
+    async (_name, cmd) => {
+      const r = await cli([...(cmd as string[]), '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: mlctl/);
+      expect(r.stdout).toContain('Examples:');
+      expect(r.stdout).toMatch(/\$ mlctl /);
+      expect(r.stderr).toBe('');
+    },
+  );
 
   it('leaf commands document the global options', async () => {
     const r = await cli(['version', 'list', '--help']);

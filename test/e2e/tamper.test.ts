@@ -64,7 +64,14 @@ describe('an intact registry', () => {
     const reg = await registryWithTiny();
     const r = await verifyJson(reg);
     expect(r.code, r.stdout).toBe(0);
-    expect(r.json()).toMatchObject({ ok: true, problems: [], versions: [{ model: 'other', version: 1, ok: true }, { model: 'tiny', version: 1, ok: true }] });
+    expect(r.json()).toMatchObject({
+      ok: true,
+      problems: [],
+      versions: [
+        { model: 'other', version: 1, ok: true },
+        { model: 'tiny', version: 1, ok: true },
+      ],
+    });
     const human = await cli(reg, ['version', 'verify', '--backend', 'cpu']);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain(`2/2 versions verified in ${reg}`);
@@ -92,7 +99,11 @@ describe('verify of a model that does not exist', () => {
     const reg = await registryWithTiny();
     const r = await cli(reg, ['version', 'verify', 'tiyn', '--no-load', '--json']);
     expect(r.code).toBe(1);
-    expect(r.json().error).toMatchObject({ code: 'NOT_FOUND', message: `Model "tiyn" not found in ${reg}.`, hint: 'Known models: other, tiny.' });
+    expect(r.json().error).toMatchObject({
+      code: 'NOT_FOUND',
+      message: `Model "tiyn" not found in ${reg}.`,
+      hint: 'Known models: other, tiny.',
+    });
   });
 });
 
@@ -160,7 +171,11 @@ describe('other damage', () => {
     const r = await verifyJson(reg, 'tiny');
     expect(r.code).toBe(1);
     expect(r.json().problems).toMatchObject([
-      { file: 'weights.bin', problem: 'size', message: `tiny/1/weights.bin: ${size - 4} bytes, expected ${size} (file was truncated or modified after publishing)` },
+      {
+        file: 'weights.bin',
+        problem: 'size',
+        message: `tiny/1/weights.bin: ${size - 4} bytes, expected ${size} (file was truncated or modified after publishing)`,
+      },
     ]);
     expect((await loadError(reg)).message).toContain('tiny/1/weights.bin');
   });
@@ -170,7 +185,9 @@ describe('other damage', () => {
     await unlink(weights(reg));
     const r = await verifyJson(reg, 'tiny');
     expect(r.code).toBe(1);
-    expect(r.json().problems).toEqual([{ model: 'tiny', version: 1, file: 'weights.bin', problem: 'missing', message: 'tiny/1/weights.bin: missing' }]);
+    expect(r.json().problems).toEqual([
+      { model: 'tiny', version: 1, file: 'weights.bin', problem: 'missing', message: 'tiny/1/weights.bin: missing' },
+    ]);
     const human = await cli(reg, ['version', 'verify', 'tiny', '--backend', 'cpu']);
     expect(human.code).toBe(1);
     expect(human.stdout).toContain('✖ tiny v1: tiny/1/weights.bin: missing');
@@ -195,8 +212,20 @@ describe('other damage', () => {
     const r = await verifyJson(reg, 'tiny');
     expect(r.code).toBe(1);
     expect(r.json().problems).toEqual([
-      { model: 'tiny', version: 1, file: 'notes.txt', problem: 'extra', message: 'tiny/1/notes.txt: unexpected file (not part of the published version)' },
-      { model: 'tiny', version: 1, file: 'sub/x.bin', problem: 'extra', message: 'tiny/1/sub/x.bin: unexpected file (not part of the published version)' },
+      {
+        model: 'tiny',
+        version: 1,
+        file: 'notes.txt',
+        problem: 'extra',
+        message: 'tiny/1/notes.txt: unexpected file (not part of the published version)',
+      },
+      {
+        model: 'tiny',
+        version: 1,
+        file: 'sub/x.bin',
+        problem: 'extra',
+        message: 'tiny/1/sub/x.bin: unexpected file (not part of the published version)',
+      },
     ]);
     const loaded = await loadVersion({ registry: new Registry(reg), model: 'tiny', backend: 'cpu' });
     loaded.model.dispose();
@@ -208,10 +237,12 @@ describe('other damage', () => {
     await appendFile(path.join(reg, 'tiny', '1', 'model.json'), ' ');
     const r = await verifyJson(reg, 'tiny');
     expect(r.code).toBe(1);
-    expect(r.json().problems.map((p: { file: string; problem: string }) => `${p.file}:${p.problem}`).sort()).toEqual([
-      'model.json:size',
-      'weights.bin:checksum',
-    ]);
+    expect(
+      r
+        .json()
+        .problems.map((p: { file: string; problem: string }) => `${p.file}:${p.problem}`)
+        .sort(),
+    ).toEqual(['model.json:size', 'weights.bin:checksum']);
     const e = await loadError(reg);
     expect(e.message).toMatch(/^tiny\/1\/model\.json: .* \(and 1 more problem\(s\)\)$/);
   });

@@ -82,10 +82,13 @@ describe('train on a CSV with categorical, boolean and missing values', () => {
     const [header, ...lines] = text.trim().split('\n');
     const cols = header.split(',');
     const order = [...cols].reverse();
-    const reordered = [order.join(',') + ',extra', ...lines.map((l) => {
-      const cells = l.split(',');
-      return order.map((c) => cells[cols.indexOf(c)]).join(',') + ',x';
-    })].join('\n');
+    const reordered = [
+      order.join(',') + ',extra',
+      ...lines.map((l) => {
+        const cells = l.split(',');
+        return order.map((c) => cells[cols.indexOf(c)]).join(',') + ',x';
+      }),
+    ].join('\n');
     await writeFile(path.join(work, 'labelled.csv'), reordered);
     const r = await cli(['evaluate', 'churn', '--version', '1', '--data', 'labelled.csv', '--json', '--backend', 'cpu']);
     expect(r.code, r.stderr).toBe(0);
@@ -93,7 +96,10 @@ describe('train on a CSV with categorical, boolean and missing values', () => {
   });
 
   it('a missing feature column in --data is a clear error', async () => {
-    await writeFile(path.join(work, 'nofee.csv'), 'plan,region,tenure_months,has_support,support_tickets,churned\nbasic,north,3,no,4,yes\n');
+    await writeFile(
+      path.join(work, 'nofee.csv'),
+      'plan,region,tenure_months,has_support,support_tickets,churned\nbasic,north,3,no,4,yes\n',
+    );
     const r = await cli(['evaluate', 'churn', '--version', '1', '--data', 'nofee.csv', '--json', '--backend', 'cpu']);
     expect(r.code).toBe(1);
     expect(r.json().error.message).toContain('"monthly_fee"');

@@ -29,7 +29,11 @@ async function sampleRows(template: string, target: string, n: number): Promise<
   const [header, ...rows] = text.trim().split('\n');
   const cols = header.split(',');
   const t = cols.indexOf(target);
-  const drop = (line: string) => line.split(',').filter((_, i) => i !== t).join(',');
+  const drop = (line: string) =>
+    line
+      .split(',')
+      .filter((_, i) => i !== t)
+      .join(',');
   return [drop(header), ...rows.slice(0, n).map(drop)].join('\n') + '\n';
 }
 

@@ -40,7 +40,11 @@ async function irisRegistry(): Promise<string> {
 const cli = (reg: string, args: string[]) => runCli([...args, '--registry', reg], { cwd: work });
 const readAliases = async (reg: string, model = 'iris') =>
   JSON.parse(await readFile(path.join(reg, model, 'aliases.json'), 'utf8')) as Record<string, number>;
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 /** Set-up only (not under test): point an alias in-process, without spawning the CLI. */
 const setAlias = (reg: string, model: string, alias: string, version: number) => new Registry(reg).setAlias(model, alias, version);
 
@@ -395,7 +399,10 @@ describe('version list', () => {
     await setAlias(reg, 'iris', 'canary', 2);
     const r = await cli(reg, ['version', 'list']);
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.trimEnd().split('\n').map((l) => l.trimEnd());
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.trimEnd());
     expect(lines[0]).toBe('iris  4 versions, latest 4');
     expect(lines[1].split(/\s{2,}/)).toEqual(['VERSION', 'ALIASES', 'OPERATION', 'PARENT', 'METRIC', 'SIZE', 'CREATED']);
     // lineage order: 1, its children 2 and 3, then 3's child 4, drawn as a tree
@@ -445,7 +452,7 @@ describe('version list', () => {
 describe("mlctl's own version vs a model version", () => {
   const pkgVersion = async () => (JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-  it('mlctl -V and mlctl --version print package.json\'s version', async () => {
+  it("mlctl -V and mlctl --version print package.json's version", async () => {
     const want = await pkgVersion();
     for (const flag of ['-V', '--version']) {
       const r = await runCli([flag], { cwd: work });

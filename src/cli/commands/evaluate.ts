@@ -1,7 +1,7 @@
 /** `mlctl evaluate [model]`: metrics on the stored test split or --data; gates exit 3 when they fall short. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { MlctlError } from '../../errors.js';
-import { addBackendOption, addGlobalOptions, addSelectorOptions, parseNumber } from '../options.js';
+import { addBackendOption, addGlobalOptions, addSelectorOptions, envOption, parseNumber } from '../options.js';
 import { runAction } from '../run-action.js';
 import type { CommandContext } from '../context.js';
 import { openRegistry, selectorFrom } from './shared.js';
@@ -29,19 +29,16 @@ function nonNegative(value: string): number {
   return n;
 }
 
-const gate = (flags: string, description: string, parse: (v: string) => number) =>
-  new Option(flags, description).argParser(parse).env(`MLCTL_${flags.match(/--([a-z0-9-]+)/)![1].toUpperCase().replace(/-/g, '_')}`);
-
 export function evaluateCommand(): Command {
   return addBackendOption(addSelectorOptions(addGlobalOptions(new Command('evaluate'))))
-    .description("score a version on its held-out test split (or --data); gates make CI fail when quality falls short")
+    .description('score a version on its held-out test split (or --data); gates make CI fail when quality falls short')
     .argument('[model]', 'model name (default: the configured or only model)')
     .option('--data <file.csv>', 'labelled CSV to evaluate on (columns matched by name; extra columns ignored)')
-    .addOption(gate('--min-accuracy <x>', 'fail (exit 3) when accuracy < x', unit))
-    .addOption(gate('--min-f1 <x>', 'fail (exit 3) when macro F1 < x', unit))
-    .addOption(gate('--max-rmse <x>', 'fail (exit 3) when RMSE > x (target units)', nonNegative))
-    .addOption(gate('--max-mae <x>', 'fail (exit 3) when MAE > x (target units)', nonNegative))
-    .addOption(gate('--min-r2 <x>', 'fail (exit 3) when R² < x', parseNumber))
+    .addOption(envOption('--min-accuracy <x>', 'fail (exit 3) when accuracy < x', unit))
+    .addOption(envOption('--min-f1 <x>', 'fail (exit 3) when macro F1 < x', unit))
+    .addOption(envOption('--max-rmse <x>', 'fail (exit 3) when RMSE > x (target units)', nonNegative))
+    .addOption(envOption('--max-mae <x>', 'fail (exit 3) when MAE > x (target units)', nonNegative))
+    .addOption(envOption('--min-r2 <x>', 'fail (exit 3) when R² < x', parseNumber))
     .addHelpText(
       'after',
       `
@@ -82,7 +79,10 @@ Examples:
         const failed = result.gates.filter((g) => !g.passed);
         if (failed.length > 0) {
           const what = failed
-            .map((g) => `${g.metric} ${g.value.toFixed(4)} ${g.gate.startsWith('--min') ? '<' : '>'} ${g.gate} ${g.threshold} (short by ${g.shortBy.toFixed(4)})`)
+            .map(
+              (g) =>
+                `${g.metric} ${g.value.toFixed(4)} ${g.gate.startsWith('--min') ? '<' : '>'} ${g.gate} ${g.threshold} (short by ${g.shortBy.toFixed(4)})`,
+            )
             .join('; ');
           throw new MlctlError('GATE_FAILED', `Quality gate failed: ${what}.`, { details: { gates: failed } });
         }

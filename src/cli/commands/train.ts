@@ -1,6 +1,15 @@
 /** `mlctl train <template|csv>`: train a model and publish it as a new version. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { addBackendOption, addGlobalOptions, parseFraction, parseList, parseNonNegativeInt, parseNumber, parsePositiveInt } from '../options.js';
+import {
+  addBackendOption,
+  addGlobalOptions,
+  envOption,
+  parseFraction,
+  parseList,
+  parseNonNegativeInt,
+  parseNumber,
+  parsePositiveInt,
+} from '../options.js';
 import { runAction } from '../run-action.js';
 import type { CommandContext } from '../context.js';
 import { openRegistry } from './shared.js';
@@ -26,14 +35,6 @@ interface TrainFlags {
   validationSplit?: number;
   folds?: number;
   maxCategories?: number;
-}
-
-const env = (flag: string) => `MLCTL_${flag.toUpperCase().replace(/-/g, '_')}`;
-
-function setting(flags: string, description: string, parse?: (v: string) => unknown): Option {
-  const long = flags.match(/--([a-z0-9-]+)/)![1];
-  const opt = new Option(flags, description).env(env(long));
-  return parse ? opt.argParser(parse as (v: string, prev: unknown) => unknown) : opt;
 }
 
 function parseHidden(value: string): number[] {
@@ -71,21 +72,23 @@ export function trainCommand(): Command {
     .option('--features <a,b,…>', 'use only these columns as features', parseList)
     .option('--ignore <c,…>', 'leave these columns out', parseList)
     .addOption(new Option('--task <task>', 'force the task (default: inferred from the target)').choices(['classification', 'regression']))
-    .addOption(setting('--hidden <sizes>', 'hidden layer sizes, e.g. 64,64 ("none" for a linear model)', parseHidden))
-    .addOption(setting('--activation <name>', 'hidden activation: relu, elu, selu, tanh, sigmoid, …'))
-    .addOption(setting('--dropout <rate>', 'dropout after each hidden layer, in [0, 1)', parseFraction))
-    .addOption(setting('--l2 <factor>', 'L2 weight penalty', parseNonNegative))
-    .addOption(setting('--epochs <n>', 'maximum training epochs', parsePositiveInt))
-    .addOption(setting('--batch-size <n>', 'mini-batch size', parsePositiveInt))
-    .addOption(setting('--learning-rate <lr>', 'initial learning rate', parsePositive))
-    .addOption(setting('--optimizer <name>', 'sgd, momentum, adam or rmsprop').choices(['sgd', 'momentum', 'adam', 'rmsprop']))
-    .addOption(setting('--decay <beta>', 'inverse-time decay per epoch: lr_t = lr / (1 + beta·(t−1))', parseNonNegative))
-    .addOption(setting('--patience <epochs>', 'early stopping on validation loss (restores the best epoch); 0 = off', parseNonNegativeInt))
-    .addOption(setting('--seed <n>', 'random seed: same seed + same data + same backend = same weights', parseNonNegativeInt))
-    .addOption(setting('--test-split <fraction>', 'held-out test fraction (stratified)', parseFraction))
-    .addOption(setting('--validation-split <fraction>', 'validation fraction for early stopping (stratified)', parseFraction))
-    .addOption(setting('--folds <k>', 'also run stratified k-fold cross-validation and record the report', parseFolds))
-    .addOption(setting('--max-categories <n>', 'most distinct values a categorical column may have', parsePositiveInt))
+    .addOption(envOption('--hidden <sizes>', 'hidden layer sizes, e.g. 64,64 ("none" for a linear model)', parseHidden))
+    .addOption(envOption('--activation <name>', 'hidden activation: relu, elu, selu, tanh, sigmoid, …'))
+    .addOption(envOption('--dropout <rate>', 'dropout after each hidden layer, in [0, 1)', parseFraction))
+    .addOption(envOption('--l2 <factor>', 'L2 weight penalty', parseNonNegative))
+    .addOption(envOption('--epochs <n>', 'maximum training epochs', parsePositiveInt))
+    .addOption(envOption('--batch-size <n>', 'mini-batch size', parsePositiveInt))
+    .addOption(envOption('--learning-rate <lr>', 'initial learning rate', parsePositive))
+    .addOption(envOption('--optimizer <name>', 'sgd, momentum, adam or rmsprop').choices(['sgd', 'momentum', 'adam', 'rmsprop']))
+    .addOption(envOption('--decay <beta>', 'inverse-time decay per epoch: lr_t = lr / (1 + beta·(t−1))', parseNonNegative))
+    .addOption(
+      envOption('--patience <epochs>', 'early stopping on validation loss (restores the best epoch); 0 = off', parseNonNegativeInt),
+    )
+    .addOption(envOption('--seed <n>', 'random seed: same seed + same data + same backend = same weights', parseNonNegativeInt))
+    .addOption(envOption('--test-split <fraction>', 'held-out test fraction (stratified)', parseFraction))
+    .addOption(envOption('--validation-split <fraction>', 'validation fraction for early stopping (stratified)', parseFraction))
+    .addOption(envOption('--folds <k>', 'also run stratified k-fold cross-validation and record the report', parseFolds))
+    .addOption(envOption('--max-categories <n>', 'most distinct values a categorical column may have', parsePositiveInt))
     .addHelpText(
       'after',
       `

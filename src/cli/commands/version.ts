@@ -10,11 +10,9 @@ import type { CommandContext } from '../context.js';
 import { openRegistry, selectorFrom } from './shared.js';
 
 export function versionCommand(): Command {
-  const version = new Command('version')
-    .description('list, inspect, compare, alias, remove and verify model versions')
-    .addHelpText(
-      'after',
-      `
+  const version = new Command('version').description('list, inspect, compare, alias, remove and verify model versions').addHelpText(
+    'after',
+    `
 Examples:
   $ mlctl version list                    every model, its versions and lineage
   $ mlctl version show iris 2             everything recorded about iris v2
@@ -22,7 +20,7 @@ Examples:
   $ mlctl version alias iris production 2
   $ mlctl version rm iris 1
   $ mlctl version verify                  recompute checksums and load every version`,
-    );
+  );
 
   version.addCommand(
     addGlobalOptions(new Command('list'))
@@ -47,15 +45,22 @@ Examples:
       .argument('[n]', 'version number or "latest" (same as --version)')
       .addHelpText('after', '\nExamples:\n  $ mlctl version show iris 2\n  $ mlctl version show iris --alias production --json')
       .action(
-        runAction(async (ctx: CommandContext, model: string | undefined, n: string | undefined, opts: { version?: number | 'latest'; alias?: string }) => {
-          const { showVersion } = await import('../../lifecycle/show-version.js');
-          const { resolveModelName } = await import('../../lifecycle/resolve-model.js');
-          const { renderShowVersion } = await import('../render/version-show.js');
-          const registry = await openRegistry(ctx);
-          const name = await resolveModelName(registry, model, ctx.defaultModel);
-          const result = await showVersion({ registry, model: name, selector: selectorFrom(opts, n) });
-          ctx.reporter.result(result, renderShowVersion);
-        }),
+        runAction(
+          async (
+            ctx: CommandContext,
+            model: string | undefined,
+            n: string | undefined,
+            opts: { version?: number | 'latest'; alias?: string },
+          ) => {
+            const { showVersion } = await import('../../lifecycle/show-version.js');
+            const { resolveModelName } = await import('../../lifecycle/resolve-model.js');
+            const { renderShowVersion } = await import('../render/version-show.js');
+            const registry = await openRegistry(ctx);
+            const name = await resolveModelName(registry, model, ctx.defaultModel);
+            const result = await showVersion({ registry, model: name, selector: selectorFrom(opts, n) });
+            ctx.reporter.result(result, renderShowVersion);
+          },
+        ),
       ),
   );
 
@@ -92,7 +97,13 @@ Examples:
       .action(
         runAction(async (ctx: CommandContext, model: string, alias: string, n: string, opts: { force?: boolean }) => {
           const { setAlias } = await import('../../lifecycle/manage-aliases.js');
-          const result = await setAlias({ registry: await openRegistry(ctx), model, alias, version: parseSelectorArg(n), force: opts.force });
+          const result = await setAlias({
+            registry: await openRegistry(ctx),
+            model,
+            alias,
+            version: parseSelectorArg(n),
+            force: opts.force,
+          });
           ctx.reporter.result(result, (r, s) =>
             r.previous !== null && r.previous !== r.version
               ? `${s.green('✔')} ${r.model}@${r.alias} moved from v${r.previous} to v${r.version}`
@@ -130,8 +141,10 @@ Examples:
           const version = parseSelectorArg(n);
           if (version === 'latest') throw usage('rm needs an explicit version number, not "latest".');
           const result = await removeVersion({ registry: await openRegistry(ctx), model, version, force: opts.force });
-          ctx.reporter.result(result, (r, s) =>
-            `${s.green('✔')} removed ${r.model} v${r.version}${r.aliasesRemoved.length ? ` and its aliases ${r.aliasesRemoved.join(', ')}` : ''}`,
+          ctx.reporter.result(
+            result,
+            (r, s) =>
+              `${s.green('✔')} removed ${r.model} v${r.version}${r.aliasesRemoved.length ? ` and its aliases ${r.aliasesRemoved.join(', ')}` : ''}`,
           );
         }),
       ),

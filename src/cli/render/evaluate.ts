@@ -9,7 +9,9 @@ export function renderEvaluate(r: EvaluateResult, s: Style): string {
   lines.push(s.bold(`${r.model} v${r.version}`) + s.dim(` on ${where} (${r.data.rows} rows, ${r.backend} backend)`));
   const m = r.metrics;
   if (m.task === 'classification') {
-    lines.push(`accuracy ${s.bold(formatMetric(m.accuracy))}   macro F1 ${s.bold(formatMetric(m.macroF1))}   macro precision ${formatMetric(m.macroPrecision)}   macro recall ${formatMetric(m.macroRecall)}`);
+    lines.push(
+      `accuracy ${s.bold(formatMetric(m.accuracy))}   macro F1 ${s.bold(formatMetric(m.macroF1))}   macro precision ${formatMetric(m.macroPrecision)}   macro recall ${formatMetric(m.macroRecall)}`,
+    );
     lines.push('');
     lines.push(
       table(
@@ -23,7 +25,10 @@ export function renderEvaluate(r: EvaluateResult, s: Style): string {
     lines.push(
       table(
         ['', ...m.labels],
-        m.confusionMatrix.map((row, i) => [m.labels[i], ...row.map((v, j) => (i === j ? s.green(String(v)) : v === 0 ? s.dim('0') : s.red(String(v))))]),
+        m.confusionMatrix.map((row, i) => [
+          m.labels[i],
+          ...row.map((v, j) => (i === j ? s.green(String(v)) : v === 0 ? s.dim('0') : s.red(String(v)))),
+        ]),
         s,
       ),
     );

@@ -31,9 +31,10 @@ export function renderTrain(record: VersionRecord, s: Style): string {
   );
   const m = record.metrics as Record<string, number> | undefined;
   if (m) {
-    const test = 'accuracy' in m
-      ? `accuracy ${s.bold(formatMetric(m.accuracy))} · macro F1 ${formatMetric(m.macroF1)}`
-      : `R² ${s.bold(formatMetric(m.r2))} · RMSE ${formatMetric(m.rmse)} · MAE ${formatMetric(m.mae)}`;
+    const test =
+      'accuracy' in m
+        ? `accuracy ${s.bold(formatMetric(m.accuracy))} · macro F1 ${formatMetric(m.macroF1)}`
+        : `R² ${s.bold(formatMetric(m.r2))} · RMSE ${formatMetric(m.rmse)} · MAE ${formatMetric(m.mae)}`;
     lines.push(`  test      ${test} ${s.dim(`(${m.rows} rows)`)}`);
   }
   const cv = record.crossValidation as { folds: number; metrics: Record<string, { mean: number; std: number }> } | undefined;
@@ -43,10 +44,16 @@ export function renderTrain(record: VersionRecord, s: Style): string {
   }
   if (record.dataset && split) {
     lines.push(
-      s.dim(`  data      ${record.dataset.path}: ${record.dataset.rows} rows → ${split.train} train / ${split.validation} validation / ${split.test} test`),
+      s.dim(
+        `  data      ${record.dataset.path}: ${record.dataset.rows} rows → ${split.train} train / ${split.validation} validation / ${split.test} test`,
+      ),
     );
     if (split.droppedColumns.length) lines.push(s.dim(`  left out  ${split.droppedColumns.join(', ')}`));
   }
-  lines.push(s.dim(`  next      mlctl evaluate ${record.model} --version ${record.version}  ·  mlctl version show ${record.model} ${record.version}`));
+  lines.push(
+    s.dim(
+      `  next      mlctl evaluate ${record.model} --version ${record.version}  ·  mlctl version show ${record.model} ${record.version}`,
+    ),
+  );
   return lines.join('\n');
 }

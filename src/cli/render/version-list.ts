@@ -30,7 +30,9 @@ export function renderVersionList(result: ListVersionsResult, s: Style): string 
       ];
     });
     const broken = model.versions.filter((v) => v.error).map((v) => s.red(`  v${v.version}: ${v.error}`));
-    blocks.push(`${header}\n${table(['VERSION', 'ALIASES', 'OPERATION', 'PARENT', 'METRIC', 'SIZE', 'CREATED'], rows, s)}${broken.length ? `\n${broken.join('\n')}` : ''}`);
+    blocks.push(
+      `${header}\n${table(['VERSION', 'ALIASES', 'OPERATION', 'PARENT', 'METRIC', 'SIZE', 'CREATED'], rows, s)}${broken.length ? `\n${broken.join('\n')}` : ''}`,
+    );
   }
   return blocks.join('\n\n');
 }

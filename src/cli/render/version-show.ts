@@ -35,6 +35,12 @@ export function renderShowVersion(result: ShowVersionResult, s: Style): string {
     for (const [k, v] of Object.entries(r.hyperparameters)) lines.push(`  ${k.padEnd(14)}${formatValue(v)}`);
   }
   lines.push('', s.bold('files'));
-  lines.push(table(['FILE', 'BYTES', 'GZIP', 'SHA256'], r.files.map((f) => [f.path, formatBytes(f.bytes), formatBytes(f.gzipBytes), f.sha256.slice(0, 16)]), s));
+  lines.push(
+    table(
+      ['FILE', 'BYTES', 'GZIP', 'SHA256'],
+      r.files.map((f) => [f.path, formatBytes(f.bytes), formatBytes(f.gzipBytes), f.sha256.slice(0, 16)]),
+      s,
+    ),
+  );
   return lines.join('\n');
 }

@@ -120,9 +120,7 @@ describe('inferSchema column errors', () => {
   it('rejects a categorical column with more than maxCategories values', () => {
     const rows = Array.from({ length: 12 }, (_, i) => `${i},city${i % 6},${i % 2}`);
     const e = invalid(csv('f,city,y\n' + rows.join('\n')), { target: 'y', maxCategories: 5 });
-    expect(e.message).toBe(
-      'Column "city" has 6 distinct values (more than 5); one-hot encoding it would need a column per value.',
-    );
+    expect(e.message).toBe('Column "city" has 6 distinct values (more than 5); one-hot encoding it would need a column per value.');
     expect(e.hint).toMatch(/--ignore city/);
   });
 

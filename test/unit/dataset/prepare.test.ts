@@ -147,8 +147,6 @@ describe('prepareEvaluationData', () => {
       }
     })();
     expect(err?.code).toBe('INVALID_DATA');
-    expect(err?.message).toBe(
-      'Target column "species" not found; columns are: petal_width, petal_length, sepal_width, sepal_length.',
-    );
+    expect(err?.message).toBe('Target column "species" not found; columns are: petal_width, petal_length, sepal_width, sepal_length.');
   });
 });

@@ -123,7 +123,10 @@ describe('parseCsvText', () => {
 
 describe('readJsonRows', () => {
   it('takes columns from object keys in order of first appearance, absent keys undefined', () => {
-    const t = readJsonRows([{ a: 1, b: 'x' }, { b: null, c: true }]);
+    const t = readJsonRows([
+      { a: 1, b: 'x' },
+      { b: null, c: true },
+    ]);
     expect(t.columns).toEqual(['a', 'b', 'c']);
     expect(t.rows).toEqual([
       [1, 'x', undefined],

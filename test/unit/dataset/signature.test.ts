@@ -22,10 +22,7 @@ function errorOf(f: () => unknown): MlctlError {
 }
 
 // num: train values 1, 3, (missing) -> mean 2, population std 1
-const TRAIN = parseCsvText(
-  ['num,flag,color,y', '1,yes,red,a', '3,no,blue,b', 'NA,yes,,a', '7,yes,red,b'].join('\n'),
-  'train.csv',
-);
+const TRAIN = parseCsvText(['num,flag,color,y', '1,yes,red,a', '3,no,blue,b', 'NA,yes,,a', '7,yes,red,b'].join('\n'), 'train.csv');
 const schema = inferSchema(TRAIN, { target: 'y' }).schema;
 // fit on the first three rows only: the "training split"
 const sig: Signature = fitSignature(schema, TRAIN.rows.slice(0, 3));
@@ -59,10 +56,26 @@ describe('fitSignature', () => {
 describe('encodeFeatures', () => {
   it('imputes, standardises and one-hot encodes with missing as its own category', () => {
     expect(Array.from(encodeFeatures(sig, TRAIN))).toEqual([
-      -1, 1, 0, 1, 0, // 1 -> (1-2)/1
-      1, 0, 1, 0, 0,
-      0, 1, 0, 0, 1, // NA -> fill 2 -> 0; missing colour -> __missing__
-      5, 1, 0, 1, 0,
+      -1,
+      1,
+      0,
+      1,
+      0, // 1 -> (1-2)/1
+      1,
+      0,
+      1,
+      0,
+      0,
+      0,
+      1,
+      0,
+      0,
+      1, // NA -> fill 2 -> 0; missing colour -> __missing__
+      5,
+      1,
+      0,
+      1,
+      0,
     ]);
   });
 
@@ -97,7 +110,16 @@ describe('encodeFeatures', () => {
   });
 
   it('rejects an unknown category with unknownCategory: error, naming row, column and value', () => {
-    const e = errorOf(() => encodeFeatures(sig, [{ num: 2, flag: 1, color: 'red' }, { num: 2, flag: 1, color: 'green' }], { unknownCategory: 'error' }));
+    const e = errorOf(() =>
+      encodeFeatures(
+        sig,
+        [
+          { num: 2, flag: 1, color: 'red' },
+          { num: 2, flag: 1, color: 'green' },
+        ],
+        { unknownCategory: 'error' },
+      ),
+    );
     expect(e.code).toBe('INVALID_DATA');
     expect(e.message).toBe('Row 2, column "color": "green" is not a category the model knows (blue, red).');
   });
@@ -125,9 +147,7 @@ describe('encodeFeatures', () => {
     expect(errorOf(() => encodeFeatures(sig, [{ num: 1, color: 'red' }])).message).toBe(
       'Row 1: column "flag" is missing; the model needs: num, flag, color.',
     );
-    expect(errorOf(() => encodeFeatures(sig, [[1, 'yes']])).message).toBe(
-      'Row 1 has 2 values; the model needs 3 (num, flag, color).',
-    );
+    expect(errorOf(() => encodeFeatures(sig, [[1, 'yes']])).message).toBe('Row 1 has 2 values; the model needs 3 (num, flag, color).');
   });
 
   it('names the original row when encoding a subset', () => {

@@ -137,7 +137,11 @@ describe('describeMlp', () => {
 
   it('rejects a model with layers other than Dense and Dropout as INVALID_MODEL', () => {
     const model = tf.sequential({
-      layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.batchNormalization(), tf.layers.dense({ units: 2, activation: 'softmax' })],
+      layers: [
+        tf.layers.dense({ inputShape: [4], units: 4 }),
+        tf.layers.batchNormalization(),
+        tf.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
     });
     expect(() => describeMlp(model)).toThrow(expect.objectContaining({ code: 'INVALID_MODEL' }));
     model.dispose();

@@ -182,7 +182,8 @@ describe('stock TF.js loading', () => {
         return;
       }
       readFile(join(tiny.dir, name)).then(
-        (body) => res.writeHead(200, { 'content-type': name.endsWith('.json') ? 'application/json' : 'application/octet-stream' }).end(body),
+        (body) =>
+          res.writeHead(200, { 'content-type': name.endsWith('.json') ? 'application/json' : 'application/octet-stream' }).end(body),
         () => res.writeHead(500).end(),
       );
     });

@@ -76,7 +76,12 @@ function modelLoss(model: LayersModel, data: TrainData, task: 'classification' |
 
 /** L2 penalty of the model's kernels: sum over Dense layers of l2 * sum(kernel^2). */
 function penalty(model: LayersModel, l2: number): number {
-  return tf.tidy(() => model.getWeights().filter((w) => w.rank === 2).reduce((s, k) => s + l2 * tf.sum(tf.square(k)).dataSync()[0], 0));
+  return tf.tidy(() =>
+    model
+      .getWeights()
+      .filter((w) => w.rank === 2)
+      .reduce((s, k) => s + l2 * tf.sum(tf.square(k)).dataSync()[0], 0),
+  );
 }
 
 /**
@@ -302,7 +307,11 @@ describe('trainModel: logs', () => {
     const seen: EpochLog[] = [];
     const model = buildMlp(tf, classifier, 1);
     await trainModel(tf, model, blobs(40, 4, 1), { ...base, epochs: 3, onEpoch: (log) => seen.push(log) });
-    expect(seen.map((l) => [l.epoch, l.epochs])).toEqual([[1, 3], [2, 3], [3, 3]]);
+    expect(seen.map((l) => [l.epoch, l.epochs])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
     expect(seen[2].elapsedMs).toBeGreaterThanOrEqual(seen[0].elapsedMs);
     model.dispose();
   });
@@ -353,7 +362,10 @@ describe('trainModel: resources and errors', () => {
     data.y[5] = 3;
     const model = buildMlp(tf, classifier, 1);
     const before = tf.memory().numTensors;
-    await expect(trainModel(tf, model, data, base)).rejects.toMatchObject({ code: 'INVALID_DATA', message: expect.stringContaining('row 6') });
+    await expect(trainModel(tf, model, data, base)).rejects.toMatchObject({
+      code: 'INVALID_DATA',
+      message: expect.stringContaining('row 6'),
+    });
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
@@ -363,14 +375,21 @@ describe('trainModel: resources and errors', () => {
     const data = blobs(30, 4, 1);
     await expect(trainModel(tf, model, { ...data, n: 31 }, base)).rejects.toMatchObject({ code: 'INVALID_DATA' });
     data.x[9] = NaN;
-    await expect(trainModel(tf, model, data, base)).rejects.toMatchObject({ code: 'INVALID_DATA', message: expect.stringContaining('row 3, column 2') });
+    await expect(trainModel(tf, model, data, base)).rejects.toMatchObject({
+      code: 'INVALID_DATA',
+      message: expect.stringContaining('row 3, column 2'),
+    });
     model.dispose();
   });
 
   it('fails with a hint when training diverges, leaking nothing', async () => {
     const data = linearData(50, 3, 1);
     for (let i = 0; i < data.y.length; i++) data.y[i] *= 1e3;
-    const model = buildMlp(tf, { inputSize: 3, outputSize: 1, task: 'regression', hidden: [8], activation: 'linear', dropout: 0, l2: 0 }, 1);
+    const model = buildMlp(
+      tf,
+      { inputSize: 3, outputSize: 1, task: 'regression', hidden: [8], activation: 'linear', dropout: 0, l2: 0 },
+      1,
+    );
     const before = tf.memory().numTensors;
     await expect(trainModel(tf, model, data, { ...base, optimizer: 'sgd', learningRate: 10, epochs: 20 })).rejects.toMatchObject({
       code: 'USAGE',

@@ -23,7 +23,15 @@ describe('train-time vs predict-time encoding', async () => {
 
   it('the held-out rows as a CSV without the target encode to the same bytes', async () => {
     const columns = table.columns.filter((_, i) => i !== target);
-    const text = [columns.join(','), ...testRows.map((r) => r.filter((_, i) => i !== target).map(csvCell).join(','))].join('\n');
+    const text = [
+      columns.join(','),
+      ...testRows.map((r) =>
+        r
+          .filter((_, i) => i !== target)
+          .map(csvCell)
+          .join(','),
+      ),
+    ].join('\n');
     const input = await readInput({ text, name: 'stdin' }, featureNames);
     const x = encodeFeatures(prepared.signature, input);
     expect(x.length).toBe(prepared.x.test.length);

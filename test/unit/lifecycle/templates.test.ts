@@ -57,7 +57,10 @@ describe('mergeSettings', () => {
   });
 
   it('template model and training sections both become settings', () => {
-    expect(templateSettings({ name: 't', data: 'd', target: 'y', model: { hidden: [3] }, training: { epochs: 4 } })).toEqual({ hidden: [3], epochs: 4 });
+    expect(templateSettings({ name: 't', data: 'd', target: 'y', model: { hidden: [3] }, training: { epochs: 4 } })).toEqual({
+      hidden: [3],
+      epochs: 4,
+    });
   });
 
   it('refuses splits that leave nothing to train on', () => {

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MlctlError } from '../../../src/errors.js';
-import {
-  assertAliasName,
-  assertModelName,
-  isVersionDirName,
-  parseVersionNumber,
-} from '../../../src/registry/layout.js';
+import { assertAliasName, assertModelName, isVersionDirName, parseVersionNumber } from '../../../src/registry/layout.js';
 import { formatVersionRanges } from '../../../src/registry/version-ranges.js';
 
 function codeOf(fn: () => unknown): string | null {
@@ -18,12 +13,9 @@ function codeOf(fn: () => unknown): string | null {
 }
 
 describe('assertModelName', () => {
-  it.each(['iris', 'a', '0', 'churn-v2', 'house_prices', 'model.v1', 'a.b', 'x'.repeat(100)])(
-    'accepts %j',
-    (name) => {
-      expect(codeOf(() => assertModelName(name))).toBeNull();
-    },
-  );
+  it.each(['iris', 'a', '0', 'churn-v2', 'house_prices', 'model.v1', 'a.b', 'x'.repeat(100)])('accepts %j', (name) => {
+    expect(codeOf(() => assertModelName(name))).toBeNull();
+  });
 
   it.each([
     ['empty', ''],

@@ -13,7 +13,12 @@ import { caught, publish, record, tmpRegistry } from './registry-fixtures.js';
 const DEAD_PID = 4_194_304 + 4242;
 
 function sanitizedHost(): string {
-  return os.hostname().replace(/[^A-Za-z0-9.]/g, '_').slice(0, 64) || 'host';
+  return (
+    os
+      .hostname()
+      .replace(/[^A-Za-z0-9.]/g, '_')
+      .slice(0, 64) || 'host'
+  );
 }
 
 describe('Registry.publishVersion', () => {

@@ -25,11 +25,7 @@ export const DEFAULT_FILES: Record<string, string | Buffer> = {
 };
 
 /** Publishes a version whose files are `files` (path → content). */
-export function publish(
-  registry: Registry,
-  name: string,
-  files: Record<string, string | Buffer> = DEFAULT_FILES,
-): Promise<PublishResult> {
+export function publish(registry: Registry, name: string, files: Record<string, string | Buffer> = DEFAULT_FILES): Promise<PublishResult> {
   return registry.publishVersion(name, {
     writeFiles: async (dir) => {
       for (const [rel, content] of Object.entries(files)) {
