@@ -12,29 +12,16 @@ import {
 } from '../options.js';
 import { runAction } from '../run-action.js';
 import type { CommandContext } from '../context.js';
+import type { TrainDefaults } from '../../config/schema.js';
 import { openRegistry } from './shared.js';
 
-interface TrainFlags {
+/** The train-settings flags are exactly the config's `train` keys, plus what names the data. */
+interface TrainFlags extends TrainDefaults {
   name?: string;
   target?: string;
   features?: string[];
   ignore?: string[];
   task?: 'classification' | 'regression';
-  hidden?: number[];
-  activation?: string;
-  dropout?: number;
-  l2?: number;
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  optimizer?: 'sgd' | 'momentum' | 'adam' | 'rmsprop';
-  decay?: number;
-  patience?: number;
-  seed?: number;
-  testSplit?: number;
-  validationSplit?: number;
-  folds?: number;
-  maxCategories?: number;
 }
 
 function parseHidden(value: string): number[] {

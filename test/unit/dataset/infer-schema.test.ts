@@ -2,19 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { MlctlError } from '../../../src/errors.js';
 import { inferSchema, type InferSchemaOptions } from '../../../src/dataset/infer-schema.js';
 import { parseCsvText, readCsvFile, type Table } from '../../../src/dataset/read-table.js';
+import { errorOf } from '../../helpers/error-of.js';
 
 const fixture = (name: string) => new URL(`../../fixtures/${name}`, import.meta.url).pathname;
 const csv = (text: string): Table => parseCsvText(text, 'data.csv');
-
-function errorOf(f: () => unknown): MlctlError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MlctlError);
-    return e as MlctlError;
-  }
-  throw new Error('expected an error');
-}
 
 function invalid(table: Table, options: InferSchemaOptions): MlctlError {
   const e = errorOf(() => inferSchema(table, options));

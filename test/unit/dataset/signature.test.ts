@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { MlctlError } from '../../../src/errors.js';
 import { inferSchema } from '../../../src/dataset/infer-schema.js';
 import { parseCsvText, readJsonRows } from '../../../src/dataset/read-table.js';
 import {
@@ -10,16 +9,7 @@ import {
   fitSignature,
   type Signature,
 } from '../../../src/dataset/signature.js';
-
-function errorOf(f: () => unknown): MlctlError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MlctlError);
-    return e as MlctlError;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from '../../helpers/error-of.js';
 
 // num: train values 1, 3, (missing) -> mean 2, population std 1
 const TRAIN = parseCsvText(['num,flag,color,y', '1,yes,red,a', '3,no,blue,b', 'NA,yes,,a', '7,yes,red,b'].join('\n'), 'train.csv');

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MlctlError } from '../../../src/errors.js';
 import { splitDataset, stratifiedKFold } from '../../../src/dataset/split.js';
-
-function errorOf(f: () => unknown): MlctlError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MlctlError);
-    return e as MlctlError;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from '../../helpers/error-of.js';
 
 /** 3 classes: 50, 30, 20 rows, interleaved */
 const labels = Int32Array.from({ length: 100 }, (_, i) => (i % 10 < 5 ? 0 : i % 10 < 8 ? 1 : 2));
