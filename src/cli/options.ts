@@ -73,3 +73,16 @@ export function parseList(value: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
+
+/** --delimiter / --decimal / --encoding: how to read a CSV (train, evaluate --data, predict). */
+export function addCsvFormatOptions(cmd: Command): Command {
+  return cmd
+    .option('--delimiter <char>', 'CSV field separator: , ; | or tab (default: detected from the header and first rows)')
+    .addOption(
+      new Option('--decimal <sep>', 'decimal separator in numbers (default: "." , and per column "," in ;-separated files)').choices([
+        '.',
+        ',',
+      ]),
+    )
+    .option('--encoding <name>', 'file encoding: utf8 (default; a UTF-16 BOM is honoured), latin1 (Windows-1252), utf16le, utf16be');
+}

@@ -3,13 +3,15 @@
  * held out) or on a labelled CSV matched by column name; quality gates for CI.
  */
 import { MlctlError } from '../errors.js';
-import { readCsvFile } from '../dataset/read-table.js';
+import { readCsvFile, type ReadCsvOptions, type Table } from '../dataset/read-table.js';
 import { prepareEvaluationData } from '../dataset/prepare.js';
+import type { UnseenCategories } from '../dataset/signature.js';
 import type { BackendChoice } from '../engine/backend-choices.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
 import { loadVersion } from './load-version.js';
 import { scoreSplit } from './fit-mlp.js';
-import { signatureOf } from './predict-rows.js';
+import { plainTable } from './plain-input.js';
+import { inputSignatureOf, type InputFormatOptions } from './predict.js';
 import { decodeTestSplit, type StoredTestSplit } from './test-split.js';
 import { resolveStoredPath } from './train.js';
 import type { Metrics } from './metrics.js';
@@ -54,6 +56,8 @@ export interface EvaluateOptions {
   selector?: VersionSelector;
   /** a labelled CSV; default: the version's stored test split */
   data?: string;
+  /** how to read `data` (--delimiter, --decimal, --encoding, --no-header) */
+  read?: InputFormatOptions;
   gates?: Gates;
   backend?: BackendChoice;
 }
@@ -66,6 +70,8 @@ export interface EvaluateResult {
   gates: GateResult[];
   passed: boolean;
   backend: string;
+  /** categories the model never saw in training, per column (empty when none) */
+  unseenCategories: UnseenCategories;
   warnings: string[];
 }
 
@@ -73,13 +79,18 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const { registry, model: name } = options;
   const version = await registry.resolveVersion(name, options.selector ?? {});
   const record = await registry.readRecord(name, version);
-  const signature = signatureOf(record);
+  const { signature, plain } = await inputSignatureOf(registry, record);
   checkGatesFitTask(options.gates ?? {}, signature.target.task);
 
   let dataPath: string;
   let indices: Int32Array | undefined;
+  let read: ReadCsvOptions;
   if (options.data) {
     dataPath = options.data;
+    read = { ...options.read };
+    if (read.header === false) {
+      read.columns = [...signature.features.map((f) => f.name), signature.target.name];
+    }
   } else {
     const split = (record.split as { testRows?: StoredTestSplit } | undefined)?.testRows;
     const dataset = record.dataset;
@@ -90,9 +101,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     }
     dataPath = resolveStoredPath(dataset.path);
     indices = decodeTestSplit(split);
+    // re-read the training file exactly as training read it
+    read = { ...(dataset.format ?? {}) };
   }
-  const table = await readCsvFile(dataPath);
-  if (!options.data && table.source.sha256 !== record.dataset!.sha256) {
+  const csv = await readCsvFile(dataPath, read);
+  let table: Table = csv;
+  if (!options.data && csv.source.sha256 !== record.dataset!.sha256) {
     throw new MlctlError(
       'INVALID_DATA',
       `The training data ${dataPath} changed since ${name} v${version} was trained (sha256 differs), so its test split cannot be recovered.`,
@@ -101,6 +115,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       },
     );
   }
+  if (plain) table = plainTable(table, plain, record, true);
   const prepared = prepareEvaluationData(signature, table, { indices });
   const loaded = await loadVersion({ registry, model: name, selector: { version }, backend: options.backend });
   try {
@@ -116,6 +131,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       gates,
       passed: gates.every((g) => g.passed),
       backend: loaded.backend,
+      unseenCategories: prepared.unseen,
       warnings: prepared.warnings,
     };
   } finally {

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { MlctlError } from '../errors.js';
-import { readCsvFile } from '../dataset/read-table.js';
+import { readCsvFile, type ReadCsvOptions } from '../dataset/read-table.js';
 import { prepareTrainingData } from '../dataset/prepare.js';
 import { classLabels } from '../dataset/signature.js';
 import type { Task } from '../dataset/infer-schema.js';
@@ -31,7 +31,11 @@ export interface TrainOptions {
   target?: string;
   features?: string[];
   ignore?: string[];
+  /** use these columns even when they look like IDs or constants */
+  keep?: string[];
   task?: Task;
+  /** how to read the CSV (--delimiter, --decimal, --encoding); default: detected */
+  read?: Pick<ReadCsvOptions, 'delimiter' | 'decimal' | 'encoding'>;
   /** settings from the config's `train` section (below flags, above the template) */
   configSettings?: Partial<TrainSettings>;
   /** settings given as flags or MLCTL_* variables (override everything) */
@@ -73,11 +77,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const ignore = options.ignore ?? template?.ignore;
   const task = options.task ?? template?.task;
 
-  const table = await readCsvFile(source.dataPath);
+  const table = await readCsvFile(source.dataPath, options.read);
   const prepared = prepareTrainingData(table, {
     target,
     features,
     ignore,
+    keep: options.keep,
     task,
     seed: settings.seed,
     testFraction: settings.testSplit,
@@ -85,6 +90,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     maxCategories: settings.maxCategories,
   });
   const warnings = [...prepared.warnings];
+  if (table.format.decimal === 'auto' && table.format.decimalColumns.length > 0) {
+    const cols = table.format.decimalColumns;
+    warnings.unshift(
+      `Read decimal commas in column${cols.length === 1 ? '' : 's'} ${cols.map((c) => `"${c}"`).join(', ')} of this semicolon-separated file (3,5 = 3.5); pass --decimal . to read ${cols.length === 1 ? 'it' : 'them'} otherwise.`,
+    );
+  }
   options.onProgress?.({ phase: 'data', rows: table.rows.length, columns: table.columns.length, warnings });
 
   const { loadTf } = await import('../engine/tf.js');
@@ -100,6 +111,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       target,
       features,
       ignore,
+      keep: options.keep,
       task,
       settings,
       folds: options.folds,
@@ -144,7 +156,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
               : undefined,
             hyperparameters: { ...settings },
             seed: settings.seed,
-            dataset: { path: displayPath(source.dataPath), sha256: table.source.sha256, rows: table.rows.length },
+            dataset: {
+              path: displayPath(source.dataPath),
+              sha256: table.source.sha256,
+              rows: table.rows.length,
+              format: { encoding: table.format.encoding, delimiter: table.format.delimiter, decimal: table.format.decimal },
+            },
             signature: sig as unknown as Record<string, unknown>,
             target:
               sig.target.task === 'classification'

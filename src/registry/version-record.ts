@@ -17,6 +17,8 @@ export interface DatasetFingerprint {
   path: string;
   sha256: string;
   rows: number;
+  /** how the CSV was read (absent in older records: comma, UTF-8, decimal point) */
+  format?: { encoding: string; delimiter: string; decimal: '.' | ',' | 'auto' };
 }
 
 export interface VersionRecord {

@@ -1,7 +1,7 @@
 /** `mlctl evaluate [model]`: metrics on the stored test split or --data; gates exit 3 when they fall short. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { MlctlError } from '../../errors.js';
-import { addBackendOption, addGlobalOptions, addSelectorOptions, envOption, parseNumber } from '../options.js';
+import { addBackendOption, addCsvFormatOptions, addGlobalOptions, addSelectorOptions, envOption, parseNumber } from '../options.js';
 import { runAction } from '../run-action.js';
 import type { CommandContext } from '../context.js';
 import { openRegistry, selectorFrom } from './shared.js';
@@ -15,6 +15,10 @@ interface EvaluateFlags {
   maxRmse?: number;
   maxMae?: number;
   minR2?: number;
+  delimiter?: string;
+  decimal?: '.' | ',';
+  encoding?: string;
+  header?: boolean;
 }
 
 function unit(value: string): number {
@@ -30,10 +34,11 @@ function nonNegative(value: string): number {
 }
 
 export function evaluateCommand(): Command {
-  return addBackendOption(addSelectorOptions(addGlobalOptions(new Command('evaluate'))))
+  return addCsvFormatOptions(addBackendOption(addSelectorOptions(addGlobalOptions(new Command('evaluate')))))
     .description('score a version on its held-out test split (or --data); gates make CI fail when quality falls short')
     .argument('[model]', 'model name (default: the configured or only model)')
     .option('--data <file.csv>', 'labelled CSV to evaluate on (columns matched by name; extra columns ignored)')
+    .option('--no-header', '--data has no header row: features in training order, then the target (plain numbers for an imported model)')
     .addOption(envOption('--min-accuracy <x>', 'fail (exit 3) when accuracy < x', unit))
     .addOption(envOption('--min-f1 <x>', 'fail (exit 3) when macro F1 < x', unit))
     .addOption(envOption('--max-rmse <x>', 'fail (exit 3) when RMSE > x (target units)', nonNegative))
@@ -65,6 +70,7 @@ Examples:
           model: name,
           selector: selectorFrom(flags),
           data: flags.data,
+          read: { delimiter: flags.delimiter, decimal: flags.decimal, encoding: flags.encoding, header: flags.header },
           backend: ctx.backend,
           gates: {
             minAccuracy: pick('minAccuracy'),

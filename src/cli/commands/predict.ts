@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { MlctlError } from '../../errors.js';
-import { addBackendOption, addGlobalOptions, addSelectorOptions } from '../options.js';
+import { addBackendOption, addCsvFormatOptions, addGlobalOptions, addSelectorOptions } from '../options.js';
 import { runAction } from '../run-action.js';
 import type { CommandContext } from '../context.js';
 import { openRegistry, selectorFrom } from './shared.js';
@@ -13,15 +13,20 @@ interface PredictFlags {
   input: string;
   output?: string;
   format?: 'csv' | 'json';
+  delimiter?: string;
+  decimal?: '.' | ',';
+  encoding?: string;
+  header?: boolean;
 }
 
 export function predictCommand(): Command {
-  return addBackendOption(addSelectorOptions(addGlobalOptions(new Command('predict'))))
+  return addCsvFormatOptions(addBackendOption(addSelectorOptions(addGlobalOptions(new Command('predict')))))
     .description('batch predictions for rows in a CSV or JSON file (or stdin), in input order')
     .argument('[model]', 'model name (default: the configured or only model)')
     .requiredOption('-i, --input <file|->', 'CSV (header row) or JSON rows ([{"col": v}, …] or [[v, …], …]); "-" reads stdin')
     .option('-o, --output <file>', 'write predictions to this file instead of stdout')
     .addOption(new Option('--format <format>', 'output format (default: from --output extension, else csv)').choices(['csv', 'json']))
+    .option('--no-header', 'the CSV has no header row: one value per feature in training order (plain numbers for an imported model)')
     .addHelpText(
       'after',
       `
@@ -32,6 +37,7 @@ Examples:
   $ mlctl predict iris --input new-flowers.csv
   $ mlctl predict churn --alias production --input customers.json --output scores.csv
   $ cat rows.csv | mlctl predict iris --input - --format json
+  $ mlctl predict imported-net --input numbers.csv --no-header     plain numbers for a model without a signature
   $ mlctl predict iris --input rows.csv --json        one JSON document with every prediction`,
     )
     .action(
@@ -41,9 +47,17 @@ Examples:
         const { formatPredictions } = await import('../render/predictions.js');
         const registry = await openRegistry(ctx);
         const name = await resolveModelName(registry, model, ctx.defaultModel);
-        const input = flags.input === '-' ? { text: await readStdin(), name: 'stdin' } : { path: flags.input };
+        const input = flags.input === '-' ? { bytes: await readStdin(), name: 'stdin' } : { path: flags.input };
         await ctx.reporter.progress(`Predicting with ${name}…`);
-        const result = await predict({ registry, model: name, selector: selectorFrom(flags), input, backend: ctx.backend });
+        const result = await predict({
+          registry,
+          model: name,
+          selector: selectorFrom(flags),
+          input,
+          read: { delimiter: flags.delimiter, decimal: flags.decimal, encoding: flags.encoding, header: flags.header },
+          backend: ctx.backend,
+        });
+        for (const w of result.warnings) ctx.reporter.warn(w);
         const format = flags.format ?? ctx.config.predict?.format ?? (flags.output?.toLowerCase().endsWith('.json') ? 'json' : 'csv');
         if (flags.output) {
           await writeFile(flags.output, formatPredictions(result, format));
@@ -58,7 +72,7 @@ Examples:
     );
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Buffer> {
   if (process.stdin.isTTY) {
     throw new MlctlError('USAGE', '--input - reads rows from stdin, but stdin is a terminal.', {
       hint: 'Pipe data in (cat rows.csv | mlctl predict … --input -) or pass a file.',
@@ -66,5 +80,5 @@ async function readStdin(): Promise<string> {
   }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

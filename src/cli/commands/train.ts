@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   addBackendOption,
+  addCsvFormatOptions,
   addGlobalOptions,
   envOption,
   parseFraction,
@@ -21,7 +22,11 @@ interface TrainFlags extends TrainDefaults {
   target?: string;
   features?: string[];
   ignore?: string[];
+  keep?: string[];
   task?: 'classification' | 'regression';
+  delimiter?: string;
+  decimal?: '.' | ',';
+  encoding?: string;
 }
 
 function parseHidden(value: string): number[] {
@@ -51,13 +56,14 @@ function parseFolds(value: string): number {
 }
 
 export function trainCommand(): Command {
-  return addBackendOption(addGlobalOptions(new Command('train')))
+  return addCsvFormatOptions(addBackendOption(addGlobalOptions(new Command('train'))))
     .description('train a model from a built-in template, a template file, or a CSV → a new version')
     .argument('<source>', 'built-in template (iris, wine, breast-cancer, diabetes), template .json, or data .csv')
     .option('--name <model>', 'model name (default: the template or CSV file name)')
     .option('--target <column>', 'the column to predict (required for a CSV)')
     .option('--features <a,b,…>', 'use only these columns as features', parseList)
     .option('--ignore <c,…>', 'leave these columns out', parseList)
+    .option('--keep <c,…>', 'use these columns even when they look like IDs, names or constants', parseList)
     .addOption(new Option('--task <task>', 'force the task (default: inferred from the target)').choices(['classification', 'regression']))
     .addOption(envOption('--hidden <sizes>', 'hidden layer sizes, e.g. 64,64 ("none" for a linear model)', parseHidden))
     .addOption(envOption('--activation <name>', 'hidden activation: relu, elu, selu, tanh, sigmoid, …'))
@@ -84,6 +90,7 @@ Settings come from flags > MLCTL_<FLAG> variables > the config's "train" section
 Examples:
   $ mlctl train iris
   $ mlctl train data/churn.csv --target churned --name churn --ignore customer_id
+  $ mlctl train export.csv --target status --delimiter ";" --decimal , --encoding latin1
   $ mlctl train wine --hidden 32,16 --epochs 300 --optimizer momentum --decay 0.01
   $ mlctl train breast-cancer --folds 5 --json`,
     )
@@ -93,7 +100,7 @@ Examples:
         const { renderTrain } = await import('../render/train.js');
         const { createTrainProgress } = await import('../render/train-progress.js');
         const progress = createTrainProgress(ctx.reporter);
-        const { name, target, features, ignore, task, folds, ...settings } = flags;
+        const { name, target, features, ignore, keep, task, folds, delimiter, decimal, encoding, ...settings } = flags;
         const configTrain = ctx.config.train ?? {};
         const result = await train({
           registry: await openRegistry(ctx),
@@ -102,7 +109,9 @@ Examples:
           target,
           features,
           ignore,
+          keep,
           task,
+          read: { delimiter, decimal, encoding },
           folds: folds ?? configTrain.folds,
           settings: settings as never,
           configSettings: configTrain as never,

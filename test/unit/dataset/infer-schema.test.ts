@@ -27,14 +27,18 @@ describe('inferSchema on a messy CSV', async () => {
       { name: 'id', reason: 'identifier' },
       { name: 'const', reason: 'constant' },
     ]);
-    expect(result.warnings).toContain('Dropped column "id": every value is a different string (an ID?), so it cannot help predict.');
-    expect(result.warnings).toContain('Dropped column "const": it has a single value ("x"), so it cannot help predict.');
+    expect(result.warnings).toContain(
+      'Dropped column "id": every value is a different string (an ID?), so it cannot help predict; --keep id uses it anyway.',
+    );
+    expect(result.warnings).toContain(
+      'Dropped column "const": it has a single value ("x"), so it cannot help predict; --keep const uses it anyway.',
+    );
   });
 
   it('drops and counts rows with a missing target, with a warning', () => {
     expect(result.droppedRows).toBe(1);
     expect(result.rows).toEqual([0, 1, 2, 4, 5]);
-    expect(result.warnings).toContain('Dropped 1 row with no value in target "label" (row 4).');
+    expect(result.warnings).toContain('Dropped 1 row with no value in target "label" (line 5).');
   });
 
   it('counts missing values per column', () => {
@@ -105,14 +109,13 @@ describe('inferSchema column errors', () => {
   it('rejects an entirely empty feature column with an --ignore hint', () => {
     const e = invalid(csv('f,empty,y\n1,,a\n2,NA,b\n'), { target: 'y' });
     expect(e.message).toBe('Column "empty" has no values (every row is empty or missing).');
-    expect(e.hint).toBe('Leave it out with --ignore empty.');
+    expect(e.hint).toBe('Leave the column out with --ignore empty.');
   });
 
-  it('rejects a categorical column with more than maxCategories values', () => {
-    const rows = Array.from({ length: 12 }, (_, i) => `${i},city${i % 6},${i % 2}`);
-    const e = invalid(csv('f,city,y\n' + rows.join('\n')), { target: 'y', maxCategories: 5 });
-    expect(e.message).toBe('Column "city" has 6 distinct values (more than 5); one-hot encoding it would need a column per value.');
-    expect(e.hint).toMatch(/--ignore city/);
+  it('keeps a categorical column with more than maxCategories values (the signature folds the rest into "other")', () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `${i % 5},city${i % 6},${i % 2}`);
+    const r = inferSchema(csv('f,city,y\n' + rows.join('\n')), { target: 'y', maxCategories: 5 });
+    expect(r.schema.features.find((f) => f.name === 'city')).toMatchObject({ type: 'categorical', distinct: 6 });
   });
 
   it('rejects an unknown --features name, listing the columns', () => {

@@ -112,11 +112,17 @@ describe('prepareTrainingData', () => {
     expect([...p.indices.train, ...p.indices.test].sort()).toEqual([0, 1, 2, 4, 5]);
   });
 
-  it('passes split errors through (a class too small to stratify)', () => {
-    const t = parseCsvText('f,y\n1,a\n2,a\n3,a\n4,a\n5,b\n6,b\n', 'small.csv');
-    expect(() => prepareTrainingData(t, { target: 'y', seed: 0 })).toThrow(
-      'Class "b" has only 2 rows; stratified splitting needs at least 3.',
-    );
+  it('keeps a class too small to stratify in the training split, with a warning naming it', () => {
+    const t = parseCsvText('f,y\n3,a\n1,a\n4,a\n1,a\n5,b\n9,b\n2,a\n6,a\n5,a\n3,c\n', 'small.csv');
+    const p = prepareTrainingData(t, { target: 'y', seed: 0 });
+    expect(p.warnings).toEqual([
+      'Class "b" has only 2 rows, too few to hold some out for validation and test; they are all in the training split.',
+      'Class "c" has only 1 row, too few to hold any out for validation or test; it is in the training split.',
+    ]);
+    const trainLabels = [...p.indices.train].map((r) => t.rows[r][1]);
+    expect(trainLabels.filter((y) => y === 'b')).toHaveLength(2);
+    expect(trainLabels.filter((y) => y === 'c')).toHaveLength(1);
+    expect(p.signature.target).toMatchObject({ classes: ['a', 'b', 'c'] });
   });
 });
 

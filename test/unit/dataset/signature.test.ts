@@ -118,7 +118,7 @@ describe('encodeFeatures', () => {
     const t = parseCsvText('num,flag,color\n1,yes,red\nabc,no,red\n', 'p.csv');
     const e = errorOf(() => encodeFeatures(sig, t));
     expect(e.code).toBe('INVALID_DATA');
-    expect(e.message).toBe('Row 2, column "num": "abc" is not a number.');
+    expect(e.message).toBe('Line 3, column "num": "abc" is not a number.');
   });
 
   it('rejects a non-boolean in a boolean column', () => {
@@ -142,7 +142,7 @@ describe('encodeFeatures', () => {
 
   it('names the original row when encoding a subset', () => {
     const t = parseCsvText('num,flag,color\n1,yes,red\n2,yes,red\nx,yes,red\n', 'p.csv');
-    expect(errorOf(() => encodeFeatures(sig, t, { indices: [2] })).message).toBe('Row 3, column "num": "x" is not a number.');
+    expect(errorOf(() => encodeFeatures(sig, t, { indices: [2] })).message).toBe('Line 4, column "num": "x" is not a number.');
   });
 });
 
