@@ -482,7 +482,8 @@ export function encodeFeatures(signature: Signature, input: FeatureRows, options
   }
   if (badCount > 0) {
     const more = badCount > bad.length ? `; and ${badCount - bad.length} more` : '';
-    throw new MlctlError('INVALID_DATA', `${bad.map((b) => b.text).join('; ')}${more}.`, {
+    const texts = bad.map((b, i) => (i === 0 ? b.text : b.text[0].toLowerCase() + b.text.slice(1)));
+    throw new MlctlError('INVALID_DATA', `${texts.join('; ')}${more}.`, {
       hint: bad[0].hint,
       details: { badCells: badCount },
     });

@@ -120,8 +120,9 @@ export function plainTable(table: Table, io: PlainIo, record: VersionRecord, wit
     for (let j = 0; j < inputs; j++) {
       const x = cellNumber(row[j]);
       if (x === null || Number.isNaN(x)) {
-        const what = x === null ? `${describeCell(row[j])} is not a number` : 'is empty';
-        throw new MlctlError('INVALID_DATA', `${rowLabel(table, r).replace(/^./, (c) => c.toUpperCase())}, value ${j + 1}: ${what}.`, {
+        const what = x === null ? `: ${describeCell(row[j])} is not a number` : ' is empty';
+        const where = rowLabel(table, r).replace(/^./, (c) => c.toUpperCase());
+        throw new MlctlError('INVALID_DATA', `${where}, value ${j + 1}${what}.`, {
           hint: 'An imported model has no preprocessing: give every value as a number.',
         });
       }
