@@ -395,7 +395,7 @@ export function inferSchema(table: Table, options: InferSchemaOptions): InferSch
       drop(
         'identifier',
         col.distinct === present
-          ? 'every value is a different string (an ID?)'
+          ? 'every value is different (an ID, a name or free text?)'
           : `${Math.floor((100 * col.distinct) / present)}% of its values are different (an ID, a name or free text?)`,
       );
       continue;

@@ -88,7 +88,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   if (options.data) {
     dataPath = options.data;
     read = { ...options.read };
-    if (read.header === false) {
+    if (read.header === false && !plain) {
       read.columns = [...signature.features.map((f) => f.name), signature.target.name];
     }
   } else {

@@ -57,7 +57,8 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   const record = await registry.readRecord(name, version);
   const { signature, plain } = await inputSignatureOf(registry, record);
   const featureNames = signature.features.map((f) => f.name);
-  let table = await readInput(options.input, featureNames, options.read);
+  // plain rows are matched by position; plainTable checks their width against the model
+  let table = await readInput(options.input, plain ? null : featureNames, options.read, featureNames);
   if (plain) table = plainTable(table, plain, record, false);
   const loaded = await loadVersion({ registry, model: name, selector: { version }, backend: options.backend });
   try {
@@ -84,10 +85,16 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
 
 /**
  * CSV or JSON by extension (files) or by the first character (stdin). A CSV without a header
- * (`header: false`) has one column per feature, in `featureNames` order.
+ * (`header: false`) has the columns `headerless` (one per feature, in order), or columns 1, 2, …
+ * when that is null. JSON arrays are matched to `featureNames` by position.
  */
-export async function readInput(input: PredictOptions['input'], featureNames: string[], read: InputFormatOptions = {}): Promise<Table> {
-  const csv: ReadCsvOptions = { ...read, columns: read.header === false ? featureNames : undefined };
+export async function readInput(
+  input: PredictOptions['input'],
+  headerless: string[] | null,
+  read: InputFormatOptions = {},
+  featureNames: string[] = headerless ?? [],
+): Promise<Table> {
+  const csv: ReadCsvOptions = { ...read, columns: read.header === false && headerless ? headerless : undefined };
   if ('path' in input) {
     const lower = input.path.toLowerCase();
     if (lower.endsWith('.json') || lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) {

@@ -28,7 +28,7 @@ describe('inferSchema on a messy CSV', async () => {
       { name: 'const', reason: 'constant' },
     ]);
     expect(result.warnings).toContain(
-      'Dropped column "id": every value is a different string (an ID?), so it cannot help predict; --keep id uses it anyway.',
+      'Dropped column "id": every value is different (an ID, a name or free text?), so it cannot help predict; --keep id uses it anyway.',
     );
     expect(result.warnings).toContain(
       'Dropped column "const": it has a single value ("x"), so it cannot help predict; --keep const uses it anyway.',
