@@ -30,14 +30,14 @@
  * positions in the rows given.
  */
 import { MlctlError } from '../errors.js';
+import { DATE_PARTS, type DatePart } from '../vocabulary.js';
 import { cellBoolean, cellMoment, cellNumber, cellText, describeCell, isoWeekday, type Cell, type IsoMoment } from './cell.js';
 import { classLabelOf, DEFAULT_MAX_CATEGORIES, type MomentKind, type Schema } from './infer-schema.js';
 
 export const MISSING_CATEGORY = '__missing__';
 export const OTHER_CATEGORY = '__other__';
 
-export const DATE_PARTS = ['year', 'month', 'day', 'weekday', 'hour', 'days'] as const;
-export type DatePart = (typeof DATE_PARTS)[number];
+export { DATE_PARTS, type DatePart } from '../vocabulary.js';
 
 export interface DatePartSpec {
   part: DatePart;

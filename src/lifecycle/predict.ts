@@ -7,10 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { MlctlError } from '../errors.js';
 import { parseCsvBytes, readCsvFile, readJsonRows, type ReadCsvOptions, type Table } from '../dataset/read-table.js';
 import { describeUnseen, type Signature, type UnseenCategories } from '../dataset/signature.js';
-import type { BackendChoice } from '../engine/backend-choices.js';
+import type { BackendChoice } from '../vocabulary.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
-import type { VersionRecord } from '../registry/version-record.js';
-import { loadVersion } from './load-version.js';
+import { openVersion, readVersion, type VersionInfo } from './open-version.js';
 import { plainIoOf, plainSignature, plainTable, type PlainIo } from './plain-input.js';
 import { predictRows, type Prediction } from './predict-rows.js';
 
@@ -42,44 +41,38 @@ export interface PredictResult {
 }
 
 /** The signature to encode with: the version's own, or the plain-number one of an imported model. */
-export async function inputSignatureOf(
-  registry: Registry,
-  record: VersionRecord,
-): Promise<{ signature: Signature; plain: PlainIo | null }> {
-  if (record.signature) return { signature: record.signature as unknown as Signature, plain: null };
-  const plain = await plainIoOf(record, registry.versionDir(record.model, record.version));
+export async function inputSignatureOf(info: VersionInfo): Promise<{ signature: Signature; plain: PlainIo | null }> {
+  if (info.signature) return { signature: info.signature, plain: null };
+  const plain = await plainIoOf(info.record, info.dir);
   return { signature: plainSignature(plain), plain };
 }
 
 export async function predict(options: PredictOptions): Promise<PredictResult> {
   const { registry, model: name } = options;
-  const version = await registry.resolveVersion(name, options.selector ?? {});
-  const record = await registry.readRecord(name, version);
-  const { signature, plain } = await inputSignatureOf(registry, record);
+  const info = await readVersion({ registry, model: name, selector: options.selector });
+  const { signature, plain } = await inputSignatureOf(info);
   const featureNames = signature.features.map((f) => f.name);
   // plain rows are matched by position; plainTable checks their width against the model
   let table = await readInput(options.input, plain ? null : featureNames, options.read, featureNames);
-  if (plain) table = plainTable(table, plain, record, false);
-  const loaded = await loadVersion({ registry, model: name, selector: { version }, backend: options.backend });
+  if (plain) table = plainTable(table, plain, info.record, false);
+  const opened = await openVersion({ registry, model: name, backend: options.backend }, info);
   try {
-    const { loadTf } = await import('../engine/tf.js');
-    const { tf } = await loadTf(options.backend ?? 'auto');
     const unseen: UnseenCategories = {};
-    const out = await predictRows(tf, loaded.model, signature, table, { unknownCategory: 'ignore', unseen });
+    const out = predictRows(opened.handle, signature, table, { unknownCategory: 'ignore', unseen });
     const note = describeUnseen(signature, unseen);
     return {
       model: name,
-      version,
+      version: info.version,
       task: out.task,
       labels: out.labels,
       rows: out.predictions.length,
-      backend: loaded.backend,
+      backend: opened.backend,
       predictions: out.predictions,
       unseenCategories: unseen,
       warnings: note ? [note] : [],
     };
   } finally {
-    loaded.model.dispose();
+    opened.dispose();
   }
 }
 
@@ -130,19 +123,18 @@ function parseJsonInput(text: string, name: string, featureNames: string[]): Tab
   let value: unknown;
   const trimmed = text.trim();
   try {
-    if (trimmed.startsWith('{') && trimmed.includes('\n')) {
-      // JSON Lines: one object per line
-      value = trimmed
-        .split(/\r?\n/)
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l));
-    } else {
-      value = JSON.parse(trimmed);
+    value = JSON.parse(trimmed);
+  } catch (whole) {
+    // not one JSON document: JSON Lines (one object per line), if every line parses
+    const lines = trimmed.split(/\r?\n/).filter((l) => l.trim() !== '');
+    try {
+      if (!trimmed.startsWith('{') || lines.length < 2) throw whole;
+      value = lines.map((l) => JSON.parse(l) as unknown);
+    } catch {
+      throw new MlctlError('INVALID_DATA', `${name} is not valid JSON (${(whole as Error).message}).`, {
+        hint: 'Send an array of rows: [{"feature": value, ...}, ...] or [[value, ...], ...], or JSON Lines (one object per line).',
+      });
     }
-  } catch (e) {
-    throw new MlctlError('INVALID_DATA', `${name} is not valid JSON (${(e as Error).message}).`, {
-      hint: 'Send an array of rows: [{"feature": value, ...}, ...] or [[value, ...], ...].',
-    });
   }
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const v = value as Record<string, unknown>;

@@ -1,32 +1,32 @@
 /** `mlctl predict [model] --input file|-`: batch inference to stdout or --output. */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { MlctlError } from '../../errors.js';
-import { addBackendOption, addCsvFormatOptions, addGlobalOptions, addSelectorOptions } from '../options.js';
+import { addBackendOption, addGlobalOptions, addSelectorOptions, addTableOptions, toCommanderOption } from '../options.js';
+import { PREDICT_OPTIONS, type PredictDefaults } from '../../options/predict.js';
+import { CSV_FORMAT_OPTIONS, HEADER_OPTIONS, type CsvFormatFlags } from '../../options/csv-format.js';
 import { runAction } from '../run-action.js';
 import type { CommandContext } from '../context.js';
 import { openRegistry, selectorFrom } from './shared.js';
 
-interface PredictFlags {
+interface PredictFlags extends CsvFormatFlags {
   version?: number | 'latest';
   alias?: string;
   input: string;
   output?: string;
-  format?: 'csv' | 'json';
-  delimiter?: string;
-  decimal?: '.' | ',';
-  encoding?: string;
-  header?: boolean;
+  format?: PredictDefaults['format'];
 }
 
 export function predictCommand(): Command {
-  return addCsvFormatOptions(addBackendOption(addSelectorOptions(addGlobalOptions(new Command('predict')))))
+  return addTableOptions(addBackendOption(addSelectorOptions(addGlobalOptions(new Command('predict')))), {
+    ...CSV_FORMAT_OPTIONS,
+    ...HEADER_OPTIONS,
+  })
     .description('batch predictions for rows in a CSV or JSON file (or stdin), in input order')
     .argument('[model]', 'model name (default: the configured or only model)')
     .requiredOption('-i, --input <file|->', 'CSV (header row) or JSON rows ([{"col": v}, …] or [[v, …], …]); "-" reads stdin')
     .option('-o, --output <file>', 'write predictions to this file instead of stdout')
-    .addOption(new Option('--format <format>', 'output format (default: from --output extension, else csv)').choices(['csv', 'json']))
-    .option('--no-header', 'the CSV has no header row: one value per feature in training order (plain numbers for an imported model)')
+    .addOption(toCommanderOption(PREDICT_OPTIONS.format))
     .addHelpText(
       'after',
       `
