@@ -63,3 +63,8 @@ export function isOneOf<T extends string>(list: readonly T[], value: unknown): v
 export function orList(items: readonly string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
+
+/** "1 problem", "2 problems" (pass the plural when it is not singular + "s"). */
+export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : pluralForm}`;
+}

@@ -4,12 +4,17 @@
  */
 import { Command } from 'commander';
 import { mlctlVersion } from '../version.js';
-import { addGlobalOptions } from './options.js';
+import { addBackendOption, addGlobalOptions } from './options.js';
 import { versionCommand } from './commands/version.js';
 import { importCommand } from './commands/import.js';
 import { trainCommand } from './commands/train.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
+
+/** Commands that only group subcommands, and those subcommands (for "needs a subcommand" errors). */
+export const GROUP_COMMANDS: Readonly<Record<string, readonly string[]>> = {
+  version: ['list', 'show', 'diff', 'alias', 'unalias', 'rm', 'verify'],
+};
 
 export function createProgram(): Command {
   const program = new Command('mlctl')
@@ -31,7 +36,8 @@ Examples:
   $ mlctl version list
   $ mlctl version alias churn production 1`,
     );
-  addGlobalOptions(program);
+  // global options before the subcommand too (mlctl --registry r --backend cpu predict …)
+  addBackendOption(addGlobalOptions(program));
   program.addCommand(trainCommand());
   program.addCommand(evaluateCommand());
   program.addCommand(predictCommand());

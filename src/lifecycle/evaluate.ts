@@ -4,6 +4,7 @@
  */
 import { MlctlError } from '../errors.js';
 import { GATE_ENTRIES, gateFlag, type GateMetric, type Gates } from '../options/evaluate.js';
+import { envName } from '../options/spec.js';
 import type { BackendChoice, Task } from '../vocabulary.js';
 import { readCsvFile, type ReadCsvOptions, type Table } from '../dataset/read-table.js';
 import { prepareEvaluationData } from '../dataset/prepare.js';
@@ -15,6 +16,8 @@ import { inputSignatureOf, type InputFormatOptions } from './predict.js';
 import { scoreSplit } from './fit-mlp.js';
 import { readStoredTestSplit } from './test-split.js';
 import type { Metrics } from './metrics.js';
+
+export type GateSources = Partial<Record<keyof Gates, 'flag' | 'env' | 'config'>>;
 
 export interface GateResult {
   gate: string;
@@ -35,6 +38,8 @@ export interface EvaluateOptions {
   /** how to read `data` (--delimiter, --decimal, --encoding, --no-header) */
   read?: InputFormatOptions;
   gates?: Gates;
+  /** where each gate came from: a gate for the other task is an error as a flag, skipped with a note otherwise (default flag) */
+  gateSources?: GateSources;
   backend?: BackendChoice;
 }
 
@@ -55,7 +60,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const { registry, model: name } = options;
   const info = await readVersion({ registry, model: name, selector: options.selector });
   const { signature, plain } = await inputSignatureOf(info);
-  checkGatesFitTask(options.gates ?? {}, signature.target.task);
+  const { gates: applicable, notes } = checkGatesFitTask(options.gates ?? {}, signature.target.task, options.gateSources);
 
   let data: { path: string; table: Table; indices?: Int32Array };
   if (options.data) {
@@ -64,14 +69,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     if (read.header === false && !plain) read.columns = [...signature.features.map((f) => f.name), signature.target.name];
     data = { path: options.data, table: await readCsvFile(options.data, read) };
   } else {
-    data = await readStoredTestSplit(info.record);
+    data = await readStoredTestSplit(info.record, registry.root);
   }
   if (plain) data.table = plainTable(data.table, plain, info.record, true);
   const prepared = prepareEvaluationData(signature, data.table, { indices: data.indices });
   const opened = await openVersion({ registry, model: name, backend: options.backend }, info);
   try {
     const metrics = scoreSplit(opened.handle, signature, { x: prepared.x, y: prepared.y, n: prepared.rows.length });
-    const gates = checkGates(options.gates ?? {}, metrics);
+    const gates = checkGates(applicable, metrics);
     return {
       model: name,
       version: info.version,
@@ -86,22 +91,38 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       passed: gates.every((g) => g.passed),
       backend: opened.backend,
       unseenCategories: prepared.unseen,
-      warnings: prepared.warnings,
+      warnings: [...notes, ...prepared.warnings],
     };
   } finally {
     opened.dispose();
   }
 }
 
-function checkGatesFitTask(gates: Gates, task: Task): void {
+/**
+ * The gates that apply to this task. A gate for the other task is an error when it was given as a
+ * flag (or by a library caller), and is skipped with a note when it came from the config file or
+ * an MLCTL_* variable, which are shared by every model.
+ */
+function checkGatesFitTask(gates: Gates, task: Task, sources: GateSources = {}): { gates: Gates; notes: string[] } {
+  const kept: Gates = {};
+  const notes: string[] = [];
   for (const [key, spec] of GATE_ENTRIES) {
-    if (gates[key] !== undefined && spec.task !== task) {
+    if (gates[key] === undefined) continue;
+    if (spec.task === task) {
+      kept[key] = gates[key];
+      continue;
+    }
+    const source = sources[key] ?? 'flag';
+    if (source === 'flag') {
       const fitting = GATE_ENTRIES.filter(([, g]) => g.task === task).map(([, g]) => gateFlag(g));
       throw new MlctlError('USAGE', `${gateFlag(spec)} applies to ${spec.task} models; this one is a ${task} model.`, {
         hint: `Use ${fitting.join(', ')}.`,
       });
     }
+    const from = source === 'config' ? `"${key}" in the config` : envName(spec.flags);
+    notes.push(`Skipped the ${gateFlag(spec)} gate (from ${from}): it applies to ${spec.task} models and this one is a ${task} model.`);
   }
+  return { gates: kept, notes };
 }
 
 export function checkGates(gates: Gates, metrics: Metrics): GateResult[] {

@@ -78,8 +78,8 @@ export const DEFAULT_TRAIN_SETTINGS: Readonly<TrainSettings> = Object.freeze(def
 
 /** `mlctl train`'s other flags: what the data is and what else to run. */
 export const TRAIN_DATA_OPTIONS = {
-  name: option('--name <model>', 'model name (default: the template or CSV file name)', textKind, { config: false }),
-  target: option('--target <column>', 'the column to predict (required for a CSV)', textKind, { config: false }),
+  name: option('--name <model>', 'model name (default: the template or CSV file name)', textKind, { config: false, env: true }),
+  target: option('--target <column>', 'the column to predict (required for a CSV)', textKind, { config: false, env: true }),
   features: option('--features <a,b,…>', 'use only these columns as features', nameListKind, { config: false }),
   ignore: option('--ignore <c,…>', 'leave these columns out', nameListKind, { config: false }),
   keep: option('--keep <c,…>', 'use these columns even when they look like IDs, names or constants', nameListKind, { config: false }),

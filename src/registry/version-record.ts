@@ -22,7 +22,7 @@ export interface FileEntry {
 }
 
 export interface DatasetFingerprint {
-  /** the training data: absolute, or `<templates>/…` for a built-in template's CSV */
+  /** the training data: `<templates>/…` (a built-in template's CSV), `<project>/…` (inside the folder that holds the registry), or absolute */
   path: string;
   sha256: string;
   rows: number;

@@ -7,6 +7,7 @@ import { CSV_FORMAT_OPTIONS, HEADER_OPTIONS, type CsvFormatFlags } from '../../o
 import { runAction } from '../run-action.js';
 import type { CommandContext } from '../context.js';
 import { openRegistry, selectorFrom } from './shared.js';
+import type { GateSources } from '../../lifecycle/evaluate.js';
 
 interface EvaluateFlags extends Gates, CsvFormatFlags {
   version?: number | 'latest';
@@ -43,7 +44,13 @@ Examples:
         const name = await resolveModelName(registry, model, ctx.defaultModel);
         const { version, alias, data, delimiter, decimal, encoding, header, ...flagGates } = flags;
         const gates: Gates = { ...ctx.config.evaluate };
-        for (const [key, value] of Object.entries(flagGates)) if (value !== undefined) gates[key as keyof Gates] = value;
+        const gateSources: GateSources = {};
+        for (const key of Object.keys(gates)) gateSources[key as keyof Gates] = 'config';
+        for (const [key, value] of Object.entries(flagGates)) {
+          if (value === undefined) continue;
+          gates[key as keyof Gates] = value;
+          gateSources[key as keyof Gates] = ctx.optionSource(key) === 'env' ? 'env' : 'flag';
+        }
         await ctx.reporter.progress(`Evaluating ${name}…`);
         const result = await evaluate({
           registry,
@@ -53,6 +60,7 @@ Examples:
           read: { delimiter, decimal, encoding, header },
           backend: ctx.backend,
           gates,
+          gateSources,
         });
         for (const w of result.warnings) ctx.reporter.warn(w);
         ctx.reporter.result(result, renderEvaluate);

@@ -1,11 +1,14 @@
 /** `mlctl predict [model] --input file|-`: batch inference to stdout or --output. */
 import { Command } from 'commander';
-import { writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, realpath, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { MlctlError } from '../../errors.js';
 import { addBackendOption, addGlobalOptions, addSelectorOptions, addTableOptions, toCommanderOption } from '../options.js';
 import { PREDICT_OPTIONS, type PredictDefaults } from '../../options/predict.js';
 import { CSV_FORMAT_OPTIONS, HEADER_OPTIONS, type CsvFormatFlags } from '../../options/csv-format.js';
 import { runAction } from '../run-action.js';
+import { plural } from '../../vocabulary.js';
 import type { CommandContext } from '../context.js';
 import { openRegistry, selectorFrom } from './shared.js';
 
@@ -45,6 +48,7 @@ Examples:
         const { predict } = await import('../../lifecycle/predict.js');
         const { resolveModelName } = await import('../../lifecycle/resolve-model.js');
         const { formatPredictions } = await import('../render/predictions.js');
+        if (flags.output) await checkOutputPath(flags.output, flags.input);
         const registry = await openRegistry(ctx);
         const name = await resolveModelName(registry, model, ctx.defaultModel);
         const input = flags.input === '-' ? { bytes: await readStdin(), name: 'stdin' } : { path: flags.input };
@@ -63,13 +67,46 @@ Examples:
           await writeFile(flags.output, formatPredictions(result, format));
           ctx.reporter.result(
             { model: result.model, version: result.version, rows: result.rows, output: flags.output, format },
-            (r, s) => `${s.green('✔')} ${r.rows} prediction${r.rows === 1 ? '' : 's'} from ${r.model} v${r.version} written to ${r.output}`,
+            (r, s) => `${s.green('✔')} ${plural(r.rows, 'prediction')} from ${r.model} v${r.version} written to ${r.output}`,
           );
         } else {
           ctx.reporter.result(result, (r) => formatPredictions(r, format));
         }
       }),
     );
+}
+
+/** Refuse, before predicting, an --output that cannot be written or that is the input itself. */
+async function checkOutputPath(output: string, input: string): Promise<void> {
+  const out = path.resolve(output);
+  const real = async (p: string) => realpath(p).catch(() => p);
+  if (input !== '-' && (await real(out)) === (await real(path.resolve(input)))) {
+    throw new MlctlError('USAGE', `--output ${output} is the input file; writing there would overwrite the rows being predicted.`, {
+      hint: 'Write the predictions to another file.',
+    });
+  }
+  const existing = await stat(out).catch(() => null);
+  if (existing?.isDirectory()) {
+    throw new MlctlError('USAGE', `--output ${output} is a directory.`, { hint: 'Name a file, e.g. --output predictions.csv.' });
+  }
+  const dir = path.dirname(out);
+  const folder = await stat(dir).catch(() => null);
+  if (!folder || !folder.isDirectory()) {
+    throw new MlctlError('USAGE', `--output ${output}: the folder ${path.dirname(output)} does not exist.`, {
+      hint: `Create it first (mkdir -p ${path.dirname(output)}) or write somewhere else.`,
+    });
+  }
+  try {
+    await access(existing ? out : dir, fsConstants.W_OK);
+  } catch {
+    throw new MlctlError(
+      'IO',
+      `--output ${output} cannot be written (${existing ? 'the file' : `the folder ${path.dirname(output)}`} is read-only).`,
+      {
+        hint: 'Check its permissions, or write somewhere else.',
+      },
+    );
+  }
 }
 
 async function readStdin(): Promise<Buffer> {
