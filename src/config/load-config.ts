@@ -116,8 +116,8 @@ const loadJson: Loader = (_filepath, content) => {
     const m = / in JSON at position (\d+).*$/.exec(message);
     const unexpectedEnd = /Unexpected end of JSON input/.test(message);
     const where = m ? lineColumn(content, Number(m[1])) : unexpectedEnd ? lineColumn(content, content.trimEnd().length) : null;
-    const reason = message.replace(/ in JSON at position \d+.*$/, '').replace(/ of JSON input$/, '');
-    throw new Error(where ? `${where}: ${reason}` : reason);
+    const reason = message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of the file');
+    throw new Error(where ? `invalid JSON at ${where}: ${reason}` : `invalid JSON: ${reason}`);
   }
 };
 
@@ -135,7 +135,7 @@ function yamlWhere(loader: Loader): Loader {
               .trim()
           : String(e);
       const m = /^(.*?)\s*\((\d+):(\d+)\)\s*$/.exec(message);
-      throw new Error(m ? `line ${m[2]}, column ${m[3]}: ${m[1]}` : message);
+      throw new Error(m ? `invalid YAML at line ${m[2]}, column ${m[3]}: ${m[1]}` : message);
     }
   };
 }

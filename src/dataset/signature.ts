@@ -498,11 +498,15 @@ export function describeUnseen(signature: Signature, unseen: UnseenCategories): 
   const parts = columns.map((name) => {
     const u = unseen[name];
     const spec = signature.features.find((f) => f.name === name);
-    const as = spec?.type === 'categorical' && spec.categories.includes(OTHER_CATEGORY) ? '"other"' : 'all zeros';
+    // with an "other" slot the value may have been seen in training and folded there (too rare to keep)
+    const how =
+      spec?.type === 'categorical' && spec.categories.includes(OTHER_CATEGORY)
+        ? 'not among its kept categories, encoded as "other"'
+        : 'never seen in training, encoded as all zeros';
     const shown = u.values.map((v) => JSON.stringify(v)).join(', ');
-    return `"${name}" in ${u.rows} row${u.rows === 1 ? '' : 's'} (${shown}${u.distinct > u.values.length ? `, … ${u.distinct} values` : ''}; encoded as ${as})`;
+    return `"${name}" in ${u.rows} row${u.rows === 1 ? '' : 's'} (${shown}${u.distinct > u.values.length ? `, … ${u.distinct} values` : ''}; ${how})`;
   });
-  return `Categories the model never saw in training: ${parts.join('; ')}.`;
+  return `Categories outside the model's vocabulary: ${parts.join('; ')}.`;
 }
 
 /**

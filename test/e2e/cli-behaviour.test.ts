@@ -298,7 +298,7 @@ describe('12. readable output', () => {
     const r = await cli(['version', 'list', '--json'], { cwd: bad });
     expect(r.code).toBe(2);
     expect(errorOf(r).message).toBe(
-      `Config file ${path.join(bad, 'mlctl.config.json')} could not be read: line 3, column 26: Expected double-quoted property name.`,
+      `Config file ${path.join(bad, 'mlctl.config.json')} could not be read: invalid JSON at line 3, column 26: Expected double-quoted property name.`,
     );
   });
 });

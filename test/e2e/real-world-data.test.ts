@@ -228,13 +228,16 @@ describe('5. JSON overflow, exact CSV output, unseen categories', () => {
   it('predict and evaluate count and report categories the model never saw', async () => {
     const p = await cli(['predict', 'semi', '--input', '-', '--json'], 'prix;nom\n3;Zoé\n3;Léa\n4;Léa\n5;Émile\n');
     expect(p.code, p.stderr).toBe(0);
-    const message = 'Categories the model never saw in training: "nom" in 3 rows ("Léa", "Émile"; encoded as all zeros).';
+    const message =
+      'Categories outside the model\'s vocabulary: "nom" in 3 rows ("Léa", "Émile"; never seen in training, encoded as all zeros).';
     expect(warnings(p.stderr)).toEqual([message]);
     expect(p.json()).toMatchObject({ unseenCategories: { nom: { rows: 3, distinct: 2 } }, warnings: [message] });
     await write('holdout.csv', 'prix;nom;cible\n1;Léa;non\n8;Zoé;oui\n');
     const e = await cli(['evaluate', 'semi', '--data', 'holdout.csv', '--json']);
     expect(e.code, e.stderr).toBe(0);
-    expect(e.json().warnings).toEqual(['Categories the model never saw in training: "nom" in 1 row ("Léa"; encoded as all zeros).']);
+    expect(e.json().warnings).toEqual([
+      'Categories outside the model\'s vocabulary: "nom" in 1 row ("Léa"; never seen in training, encoded as all zeros).',
+    ]);
   });
 });
 

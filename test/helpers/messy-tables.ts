@@ -1,7 +1,7 @@
 /**
  * Seeded generators of the messy tables real users bring (spreadsheet and database exports), as
  * CSV text: the same seed always gives the same bytes. Used by the end-to-end tests of the data
- * items and by `bench/messy-table.mjs` (the public-style table of the issue).
+ * items, and to make the public-style table of issue 7 (2000 rows, 300 cities, semicolons).
  */
 import { createRng } from '../../src/random.js';
 

@@ -187,7 +187,7 @@ describe('many categories: the most frequent kept, the rest and unseen values as
     expect(Array.from(x)).toEqual([0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0]);
     expect(unseen).toEqual({ city: { rows: 4, distinct: 3, values: ['C', 'Zürich', 'Oslo'] } });
     expect(describeUnseen(s, unseen)).toBe(
-      'Categories the model never saw in training: "city" in 4 rows ("C", "Zürich", "Oslo"; encoded as "other").',
+      'Categories outside the model\'s vocabulary: "city" in 4 rows ("C", "Zürich", "Oslo"; not among its kept categories, encoded as "other").',
     );
   });
 
@@ -195,7 +195,7 @@ describe('many categories: the most frequent kept, the rest and unseen values as
     const unseen = {};
     expect(Array.from(encodeFeatures(sig, [{ num: 2, flag: 1, color: 'green' }], { unseen }))).toEqual([0, 1, 0, 0, 0]);
     expect(describeUnseen(sig, unseen)).toBe(
-      'Categories the model never saw in training: "color" in 1 row ("green"; encoded as all zeros).',
+      'Categories outside the model\'s vocabulary: "color" in 1 row ("green"; never seen in training, encoded as all zeros).',
     );
   });
 });
