@@ -116,7 +116,9 @@ const loadJson: Loader = (_filepath, content) => {
     const m = / in JSON at position (\d+).*$/.exec(message);
     const unexpectedEnd = /Unexpected end of JSON input/.test(message);
     const where = m ? lineColumn(content, Number(m[1])) : unexpectedEnd ? lineColumn(content, content.trimEnd().length) : null;
-    const reason = message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of the file');
+    const reason = message
+      .replace(/ in JSON at position \d+.*$/, '')
+      .replace(/^Unexpected end of JSON input$/, 'unexpected end of the file');
     throw new Error(where ? `invalid JSON at ${where}: ${reason}` : `invalid JSON: ${reason}`);
   }
 };
