@@ -4,9 +4,10 @@
  */
 import { MlctlError } from '../errors.js';
 import { readCsvFile } from '../dataset/read-table.js';
-import { prepareEvaluationData } from '../dataset/prepare.js';
+import { prepareEvaluationData, type PreparedEvaluationData } from '../dataset/prepare.js';
 import type { BackendChoice } from '../engine/backend-choices.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
+import type { VersionRecord } from '../registry/version-record.js';
 import { loadVersion } from './load-version.js';
 import { scoreSplit } from './fit-mlp.js';
 import { signatureOf } from './predict-rows.js';
@@ -76,10 +77,47 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const signature = signatureOf(record);
   checkGatesFitTask(options.gates ?? {}, signature.target.task);
 
+  const set = await loadEvaluationSet(record, options.data);
+  const { prepared, path: dataPath } = set;
+  const loaded = await loadVersion({ registry, model: name, selector: { version }, backend: options.backend });
+  try {
+    const { loadTf } = await import('../engine/tf.js');
+    const { tf } = await loadTf(options.backend ?? 'auto');
+    const metrics = await scoreSplit(tf, loaded.model, signature, { x: prepared.x, y: prepared.y, n: prepared.rows.length });
+    const gates = checkGates(options.gates ?? {}, metrics);
+    return {
+      model: name,
+      version,
+      data: { source: set.source, path: dataPath, rows: prepared.rows.length, droppedRows: prepared.droppedRows },
+      metrics,
+      gates,
+      passed: gates.every((g) => g.passed),
+      backend: loaded.backend,
+      warnings: prepared.warnings,
+    };
+  } finally {
+    loaded.model.dispose();
+  }
+}
+
+export interface EvaluationSet {
+  source: 'test-split' | 'file';
+  path: string;
+  prepared: PreparedEvaluationData;
+}
+
+/**
+ * The labelled rows a version is scored on, encoded with its signature: its stored test split
+ * (the rows training held out, from the dataset file whose sha256 must still match), or `data`.
+ * evaluate, quantize and prune all score through this, so their metrics compare.
+ */
+export async function loadEvaluationSet(record: VersionRecord, data?: string): Promise<EvaluationSet> {
+  const signature = signatureOf(record);
+  const { model: name, version } = record;
   let dataPath: string;
   let indices: Int32Array | undefined;
-  if (options.data) {
-    dataPath = options.data;
+  if (data) {
+    dataPath = data;
   } else {
     const split = (record.split as { testRows?: StoredTestSplit } | undefined)?.testRows;
     const dataset = record.dataset;
@@ -92,7 +130,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     indices = decodeTestSplit(split);
   }
   const table = await readCsvFile(dataPath);
-  if (!options.data && table.source.sha256 !== record.dataset!.sha256) {
+  if (!data && table.source.sha256 !== record.dataset!.sha256) {
     throw new MlctlError(
       'INVALID_DATA',
       `The training data ${dataPath} changed since ${name} v${version} was trained (sha256 differs), so its test split cannot be recovered.`,
@@ -101,26 +139,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       },
     );
   }
-  const prepared = prepareEvaluationData(signature, table, { indices });
-  const loaded = await loadVersion({ registry, model: name, selector: { version }, backend: options.backend });
-  try {
-    const { loadTf } = await import('../engine/tf.js');
-    const { tf } = await loadTf(options.backend ?? 'auto');
-    const metrics = await scoreSplit(tf, loaded.model, signature, { x: prepared.x, y: prepared.y, n: prepared.rows.length });
-    const gates = checkGates(options.gates ?? {}, metrics);
-    return {
-      model: name,
-      version,
-      data: { source: options.data ? 'file' : 'test-split', path: dataPath, rows: prepared.rows.length, droppedRows: prepared.droppedRows },
-      metrics,
-      gates,
-      passed: gates.every((g) => g.passed),
-      backend: loaded.backend,
-      warnings: prepared.warnings,
-    };
-  } finally {
-    loaded.model.dispose();
-  }
+  return { source: data ? 'file' : 'test-split', path: dataPath, prepared: prepareEvaluationData(signature, table, { indices }) };
 }
 
 function checkGatesFitTask(gates: Gates, task: 'classification' | 'regression'): void {
