@@ -36,12 +36,10 @@ export function predictBatch(
   if (x.length !== n * inputSize) {
     throw new MlctlError('INVALID_DATA', `Expected ${n} rows x ${inputSize} features = ${n * inputSize} values, got ${x.length}.`);
   }
-  const modelInputs = model.inputs[0]?.shape;
-  if (modelInputs && modelInputs[modelInputs.length - 1] !== inputSize) {
-    throw new MlctlError(
-      'INVALID_DATA',
-      `The model expects ${String(modelInputs[modelInputs.length - 1])} features per row, got ${inputSize}.`,
-    );
+  const dims = rowShape(model);
+  const rowSize = dims.every((d): d is number => typeof d === 'number') ? dims.reduce((a, b) => a * b, 1) : inputSize;
+  if (rowSize !== inputSize) {
+    throw new MlctlError('INVALID_DATA', `The model expects ${rowSize} values per row, got ${inputSize}.`);
   }
   const batchRows = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_ROWS));
   const plan = planOf(model);
@@ -50,8 +48,9 @@ export function predictBatch(
   for (let start = 0; start < n; start += batchRows) {
     const rows = Math.min(batchRows, n - start);
     const out = tf.tidy(() => {
-      const input = tf.tensor2d(x.subarray(start * inputSize, (start + rows) * inputSize), [rows, inputSize]);
-      return plan ? forward(tf, model, plan, input) : (model.predict(input, { batchSize: rows }) as Tensor);
+      const values = x.subarray(start * inputSize, (start + rows) * inputSize);
+      const input = dims.length === 1 ? tf.tensor2d(values, [rows, inputSize]) : tf.tensor(values, [rows, ...(dims as number[])]);
+      return plan ? forward(tf, model, plan, input as Tensor2D) : (model.predict(input, { batchSize: rows }) as Tensor);
     });
     try {
       result.set(out.dataSync(), start * outputSize);
@@ -75,13 +74,23 @@ function planOf(model: LayersModel): MlpPlan | null {
   return plan;
 }
 
-function outputSizeOf(model: LayersModel): number {
-  const shape = model.outputs[0]?.shape;
-  const size = shape?.[shape.length - 1];
-  if (model.outputs.length !== 1 || shape?.length !== 2 || typeof size !== 'number') {
-    throw new MlctlError('INVALID_MODEL', 'The model must have one output of shape [batch, outputs].');
+/** The shape of one input row (the first input's shape without the batch dimension). */
+export function rowShape(model: LayersModel): (number | null)[] {
+  const shape = model.inputs[0]?.shape;
+  if (model.inputs.length !== 1 || !shape || shape.length < 2) {
+    throw new MlctlError('INVALID_MODEL', 'The model must have one input of shape [batch, …].');
   }
-  return size;
+  return shape.slice(1);
+}
+
+/** Values per row in the output (the product of the output's dimensions after the batch). */
+export function outputSizeOf(model: LayersModel): number {
+  const shape = model.outputs[0]?.shape;
+  const dims = shape?.slice(1) ?? [];
+  if (model.outputs.length !== 1 || !shape || dims.length === 0 || !dims.every((d) => typeof d === 'number')) {
+    throw new MlctlError('INVALID_MODEL', 'The model must have one output of a fixed shape [batch, outputs…].');
+  }
+  return (dims as number[]).reduce((a, b) => a * b, 1);
 }
 
 /** The Dense/Dropout stack evaluated as tfjs-layers does in inference (dropout is the identity). */

@@ -3,22 +3,10 @@
  * both scored on the same rows through the evaluate path: accuracy, macro F1/precision/recall
  * and each class's precision, recall and F1 for a classifier; MAE, RMSE and R² for a regressor.
  */
+import type { MetricChange } from '../registry/version-record.js';
 import type { Metrics } from './metrics.js';
 
-export interface MetricChange {
-  /** e.g. "accuracy", "macroF1", "f1[setosa]", "r2" */
-  metric: string;
-  parent: number;
-  child: number;
-  /** child − parent */
-  delta: number;
-}
-
-export interface MetricComparison {
-  /** where the rows came from: the parent's stored test split, or a --data file */
-  data: { source: 'test-split' | 'file'; path: string; rows: number };
-  changes: MetricChange[];
-}
+export type { MetricChange, MetricComparison } from '../registry/version-record.js';
 
 export function compareMetrics(parent: Metrics, child: Metrics): MetricChange[] {
   const a = flatMetrics(parent);

@@ -1,22 +1,17 @@
 /**
  * What a compression cost in quality, measured before the derived version is published: the
- * parent and the child model directory are both scored through the evaluate path on the same
- * rows, the parent's stored test split or `--data` (labelled, for a version with a signature),
- * or, for a model without a signature (imported), both are run on the `--data` rows and the
- * largest output difference is reported.
+ * parent and the child model directory are both scored through the evaluate path
+ * (`evaluationRows` + `scoreSplit` on the engine's model handle) on the same rows, the parent's
+ * stored test split or `--data` (labelled, for a version with a signature); for a model without a
+ * signature (imported), both are run on the `--data` rows and the largest output difference is
+ * reported.
  */
-import type { BackendChoice } from '../engine/backend-choices.js';
-import type { VersionRecord } from '../registry/version-record.js';
-import { compareMetrics, type MetricComparison } from './compare-metrics.js';
+import type { ModelHandle } from '../engine/model-handle.js';
+import type { MetricComparison, OutputDifference, VersionRecord } from '../registry/version-record.js';
+import type { BackendChoice } from '../vocabulary.js';
+import { compareMetrics } from './compare-metrics.js';
 import type { Metrics } from './metrics.js';
 import type { SourceVersion } from './version-weights.js';
-
-export interface OutputDifference {
-  path: string;
-  rows: number;
-  /** largest |child − parent| over every output of every row */
-  maxAbs: number;
-}
 
 export interface QualityReport {
   /** metric changes (a version with a signature and a test split or --data) */
@@ -38,27 +33,26 @@ export interface MeasureOptions {
 }
 
 export function hasTestSplit(record: VersionRecord): boolean {
-  const split = (record.split as { testRows?: { rows?: number } } | undefined)?.testRows;
-  return Boolean(record.signature && record.dataset && split && (split.rows ?? 0) > 0);
+  return Boolean(record.signature && record.dataset && record.split && record.split.testRows.rows > 0);
 }
 
 export async function measureQuality(parent: SourceVersion, childDir: string, options: MeasureOptions): Promise<QualityReport> {
-  const { openRunnableModel } = await import('./version-weights.js');
+  const { openModel } = await import('../engine/model-handle.js');
   const backend = options.backend ?? 'auto';
-  const parentModel = await openRunnableModel(parent.dir, backend);
-  let childModel: Awaited<ReturnType<typeof openRunnableModel>> | undefined;
+  const record = parent.record;
+  // the rows first: a bad --data fails before any model is loaded
+  const rows = await measurementRows(parent, options.data);
+  const parentModel = await openModel(parent.dir, backend);
+  let childModel: ModelHandle | undefined;
   try {
-    childModel = await openRunnableModel(childDir, backend);
+    childModel = await openModel(childDir, backend);
     const base = { backend: parentModel.backend, tfjsVersion: parentModel.tfjsVersion };
-    const record = parent.record;
-    if (record.signature && (options.data || hasTestSplit(record))) {
-      const { loadEvaluationSet } = await import('./evaluate.js');
-      const { signatureOf } = await import('./predict-rows.js');
-      const signature = signatureOf(record);
-      const set = await loadEvaluationSet(record, options.data);
+    if (rows?.kind === 'labelled') {
+      const { scoreSplit } = await import('./fit-mlp.js');
+      const { set, signature } = rows;
       const split = { x: set.prepared.x, y: set.prepared.y, n: set.prepared.rows.length };
-      const before = await parentModel.score(signature, split);
-      const after = await childModel.score(signature, split);
+      const before = scoreSplit(parentModel, signature, split);
+      const after = scoreSplit(childModel, signature, split);
       return {
         ...base,
         evaluation: {
@@ -71,27 +65,36 @@ export async function measureQuality(parent: SourceVersion, childDir: string, op
         notMeasured: null,
       };
     }
-    if (options.data) {
+    if (rows?.kind === 'numeric') {
       const { readNumericRows } = await import('../dataset/numeric-rows.js');
-      const rows = await readNumericRows(options.data, parentModel.inputSize);
-      const a = parentModel.predict(rows.x, rows.n);
-      const b = childModel.predict(rows.x, rows.n);
+      const x = await readNumericRows(rows.path, parentModel.rowSize);
+      const a = parentModel.predict(x.x, x.n);
+      const b = childModel.predict(x.x, x.n);
       let maxAbs = 0;
       for (let i = 0; i < a.length; i++) maxAbs = Math.max(maxAbs, Math.abs(a[i] - b[i]));
-      return {
-        ...base,
-        evaluation: null,
-        childTestMetrics: null,
-        outputDifference: { path: options.data, rows: rows.n, maxAbs },
-        notMeasured: null,
-      };
+      return { ...base, evaluation: null, childTestMetrics: null, outputDifference: { path: rows.path, rows: x.n, maxAbs }, notMeasured: null };
     }
     const why = record.signature
       ? `${parent.model} v${parent.version} has no stored test split; pass --data <labelled.csv> to measure the metric change.`
-      : `${parent.model} v${parent.version} has no test split (it was ${record.operation}ed); pass --data <rows.csv> to measure the output change.`;
+      : `${parent.model} v${parent.version} has no test split (it was ${record.operation === 'import' ? 'imported' : 'derived from one'}); pass --data <rows.csv> to measure the output change.`;
     return { ...base, evaluation: null, childTestMetrics: null, outputDifference: null, notMeasured: why };
   } finally {
     parentModel.dispose();
     childModel?.dispose();
   }
+}
+
+type Rows =
+  | { kind: 'labelled'; set: Awaited<ReturnType<typeof import('./evaluate.js').evaluationRows>>; signature: NonNullable<VersionRecord['signature']> }
+  | { kind: 'numeric'; path: string }
+  | null;
+
+async function measurementRows(parent: SourceVersion, data: string | undefined): Promise<Rows> {
+  const record = parent.record;
+  if (record.signature && (data || hasTestSplit(record))) {
+    const { evaluationRows } = await import('./evaluate.js');
+    return { kind: 'labelled', set: await evaluationRows(record, data), signature: record.signature };
+  }
+  if (data) return { kind: 'numeric', path: data };
+  return null;
 }

@@ -3,7 +3,9 @@
  * from the registry's own file entries (shard bytes and gzip bytes, model.json excluded), so
  * the figures in a record match what `version list` and `version diff` show.
  */
-import type { FileEntry } from '../registry/version-record.js';
+import type { FileEntry, SizeChange } from '../registry/version-record.js';
+
+export type { SizeChange } from '../registry/version-record.js';
 import type { SourceVersion } from './version-weights.js';
 
 export type CompressProgress =
@@ -12,14 +14,6 @@ export type CompressProgress =
   | { phase: 'fine-tune'; epoch: number; epochs: number; sparsity: number; loss?: number }
   | { phase: 'evaluate' }
   | { phase: 'publish' };
-
-/** Sizes of the weight shards (model.json excluded), as the registry measures them. */
-export interface SizeChange {
-  parent: number;
-  child: number;
-  /** child / parent */
-  ratio: number;
-}
 
 /** Weight bytes and gzip bytes of the parent's shards and the child's, from the registry's file entries. */
 export function sizeChanges(

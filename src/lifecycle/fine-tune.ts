@@ -7,11 +7,12 @@
  * current weights' magnitudes each epoch) and the rest train at the target.
  */
 import { MlctlError } from '../errors.js';
-import type { BackendChoice } from '../engine/backend-choices.js';
 import { applyMasks, magnitudePrune, type PruneOptions as MaskOptions } from '../engine/compress/magnitude-prune.js';
 import type { NamedWeight } from '../engine/compress/named-weight.js';
 import { polynomialSparsity, type ScheduleKind } from '../engine/compress/sparsity-schedule.js';
 import type { Signature } from '../dataset/signature.js';
+import type { FineTuneSection } from '../registry/version-record.js';
+import type { BackendChoice, OptimizerName } from '../vocabulary.js';
 import type { EncodedSplit } from './fit-mlp.js';
 import type { SourceVersion } from './version-weights.js';
 
@@ -23,19 +24,7 @@ export interface FineTuneData {
   signature: Signature | null;
 }
 
-export interface FineTuneReport {
-  epochs: number;
-  schedule: ScheduleKind;
-  /** the target sparsity the masks were computed for, per epoch */
-  sparsityPerEpoch: number[];
-  rows: number;
-  data: { source: 'record' | 'file'; path: string };
-  optimizer: string;
-  learningRate: number;
-  batchSize: number;
-  /** training loss of the last epoch */
-  finalLoss: number | null;
-}
+export type FineTuneReport = FineTuneSection;
 
 /** Fraction of the epochs over which the polynomial schedule ramps up (the rest run at the target). */
 export const RAMP_FRACTION = 0.7;
@@ -60,20 +49,20 @@ export async function resolveFineTuneData(source: SourceVersion, dataPath: strin
       { hint: 'Prune it without --fine-tune-epochs, or prune a version trained with "mlctl train".' },
     );
   }
-  const signature = record.signature as unknown as Signature;
+  const signature: Signature = record.signature;
   const task = signature.target.task;
   if (dataPath) {
     const table = await readCsvFile(dataPath);
     const prepared = prepareEvaluationData(signature, table);
     return { source: 'file', path: dataPath, train: { x: prepared.x, y: prepared.y, n: prepared.rows.length }, task, signature };
   }
-  const hp = record.hyperparameters as { seed?: number; testSplit?: number; validationSplit?: number; maxCategories?: number } | undefined;
-  if (!record.dataset || !hp || typeof hp.seed !== 'number') {
+  const hp = record.hyperparameters;
+  if (!record.dataset || !hp) {
     throw new MlctlError('USAGE', `${label} does not record the training data it came from, so there is nothing to fine-tune on.`, {
       hint: 'Pass --data <train.csv> (labelled, with the training columns), or prune without --fine-tune-epochs.',
     });
   }
-  const { resolveStoredPath } = await import('./train.js');
+  const { resolveStoredPath } = await import('./templates.js');
   const { decodeTestSplit } = await import('./test-split.js');
   const path = resolveStoredPath(record.dataset.path);
   let table;
@@ -102,7 +91,7 @@ export async function resolveFineTuneData(source: SourceVersion, dataPath: strin
     validationFraction: hp.validationSplit,
     maxCategories: hp.maxCategories,
   });
-  const stored = (record.split as { testRows?: Parameters<typeof decodeTestSplit>[0] } | undefined)?.testRows;
+  const stored = record.split?.testRows;
   if (stored) {
     const expected = decodeTestSplit(stored);
     const got = Int32Array.from(prepared.indices.test).sort();
@@ -129,53 +118,77 @@ export interface FineTuneOptions {
   onEpoch?: (e: { epoch: number; epochs: number; sparsity: number; loss?: number }) => void;
 }
 
+/** Optimizer settings for fine-tuning: the parent's own optimizer, learning rate and batch size. */
+export function fineTuneSettings(record: SourceVersion['record']): { optimizer: OptimizerName; learningRate: number; batchSize: number; seed: number } {
+  const hp = record.hyperparameters;
+  return {
+    optimizer: hp?.optimizer ?? 'adam',
+    learningRate: hp?.learningRate ?? 0.003,
+    batchSize: hp?.batchSize ?? 32,
+    seed: record.seed ?? hp?.seed ?? 42,
+  };
+}
+
+/**
+ * Fine-tune the pruned parent: masks from magnitude pruning (recomputed from the current weights
+ * whenever the schedule's target changes), training with `ModelHandle.fit({mask})`, which holds
+ * masked weights at exactly zero before training and after every update.
+ */
 export async function fineTune(options: FineTuneOptions): Promise<{ weights: NamedWeight[]; report: FineTuneReport }> {
-  const { fitWithMasks, fineTuneSettings } = await import('./version-weights.js');
+  const { openModel } = await import('../engine/model-handle.js');
   const { criterion } = options.prune;
   const target = 'sparsity' in criterion ? criterion.sparsity : null;
   const perEpoch = target === null ? new Array<number>(options.epochs).fill(NaN) : fineTuneSchedule(options.schedule, target, options.epochs);
   const settings = fineTuneSettings(options.source.record);
-  let weights = options.weights;
-  let masks = new Map<string, Uint8Array>();
-  let finalLoss: number | null = null;
-  // one fit call per run of epochs with the same masks: the constant schedule is one call
-  let e = 0;
-  while (e < options.epochs) {
-    const start = e;
-    const same = (i: number) => (Number.isNaN(perEpoch[start]) ? Number.isNaN(perEpoch[i]) : perEpoch[i] === perEpoch[start]);
-    let run = 1;
-    while (start + run < options.epochs && same(start + run)) run++;
-    const pruned = magnitudePrune(weights, target === null ? options.prune : { ...options.prune, criterion: { sparsity: perEpoch[e] } });
-    masks = pruned.masks;
-    const fitted = await fitWithMasks({
-      dir: options.source.dir,
-      backend: options.backend,
-      weights: pruned.weights,
-      data: options.data,
-      masks,
-      settings: { ...settings, epochs: run, seed: settings.seed + e },
-      onEpoch: (i, loss) => {
-        finalLoss = loss ?? finalLoss;
-        options.onEpoch?.({ epoch: e + i + 1, epochs: options.epochs, sparsity: perEpoch[e + i], loss });
+  const handle = await openModel(options.source.dir, options.backend ?? 'auto');
+  try {
+    const floatNames = new Set(options.weights.map((w) => w.name));
+    let weights = options.weights;
+    let masks = new Map<string, Uint8Array>();
+    let finalLoss: number | null = null;
+    let e = 0;
+    while (e < options.epochs) {
+      // one fit call per run of epochs with the same target: the constant schedule is one call
+      const start = e;
+      const same = (i: number) => (Number.isNaN(perEpoch[start]) ? Number.isNaN(perEpoch[i]) : perEpoch[i] === perEpoch[start]);
+      let run = 1;
+      while (start + run < options.epochs && same(start + run)) run++;
+      const pruned = magnitudePrune(weights, target === null ? options.prune : { ...options.prune, criterion: { sparsity: perEpoch[start] } });
+      masks = pruned.masks;
+      handle.writeWeights(pruned.weights.filter((w, i) => w !== weights[i]));
+      await handle.fit(options.data.train, {
+        epochs: run,
+        batchSize: Math.min(settings.batchSize, options.data.train.n),
+        optimizer: settings.optimizer,
+        learningRate: settings.learningRate,
+        seed: settings.seed + start,
+        task: options.data.task,
+        mask: Object.fromEntries([...masks].map(([name, m]) => [name, Float32Array.from(m)])),
+        onEpoch: (log) => {
+          finalLoss = log.loss;
+          options.onEpoch?.({ epoch: start + log.epoch, epochs: options.epochs, sparsity: perEpoch[start + log.epoch - 1], loss: log.loss });
+        },
+      });
+      weights = handle.readWeights().filter((w) => floatNames.has(w.name));
+      e += run;
+    }
+    // masked weights are exactly zero by construction; applying the masks again costs nothing and guards it
+    weights = applyMasks(weights, masks);
+    return {
+      weights,
+      report: {
+        epochs: options.epochs,
+        schedule: options.schedule,
+        sparsityPerEpoch: perEpoch.map((s) => (Number.isNaN(s) ? null : Number(s.toPrecision(6)))),
+        rows: options.data.train.n,
+        data: { source: options.data.source, path: options.data.path },
+        optimizer: settings.optimizer,
+        learningRate: settings.learningRate,
+        batchSize: settings.batchSize,
+        finalLoss,
       },
-    });
-    weights = fitted;
-    e += run;
+    };
+  } finally {
+    handle.dispose();
   }
-  // pruned weights are exactly zero by construction; applying the masks again costs nothing and guards it
-  weights = applyMasks(weights, masks);
-  return {
-    weights,
-    report: {
-      epochs: options.epochs,
-      schedule: options.schedule,
-      sparsityPerEpoch: perEpoch.map((s) => (Number.isNaN(s) ? null : Number(s.toPrecision(6)))) as number[],
-      rows: options.data.train.n,
-      data: { source: options.data.source, path: options.data.path },
-      optimizer: settings.optimizer,
-      learningRate: settings.learningRate,
-      batchSize: settings.batchSize,
-      finalLoss,
-    },
-  };
 }

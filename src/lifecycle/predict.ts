@@ -5,10 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { MlctlError } from '../errors.js';
 import { parseCsvText, readCsvFile, readJsonRows, type Table } from '../dataset/read-table.js';
-import type { BackendChoice } from '../engine/backend-choices.js';
+import type { BackendChoice } from '../vocabulary.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
-import { loadVersion } from './load-version.js';
-import { predictRows, signatureOf, type Prediction } from './predict-rows.js';
+import { openVersion, readVersion, requireSignature } from './open-version.js';
+import type { Prediction } from './predict-rows.js';
 
 export interface PredictOptions {
   registry: Registry;
@@ -31,29 +31,26 @@ export interface PredictResult {
 
 export async function predict(options: PredictOptions): Promise<PredictResult> {
   const { registry, model: name } = options;
-  const version = await registry.resolveVersion(name, options.selector ?? {});
-  const record = await registry.readRecord(name, version);
-  const signature = signatureOf(record);
+  const info = await readVersion({ registry, model: name, selector: options.selector });
+  const signature = requireSignature(info.record);
   const table = await readInput(
     options.input,
     signature.features.map((f) => f.name),
   );
-  const loaded = await loadVersion({ registry, model: name, selector: { version }, backend: options.backend });
+  const opened = await openVersion({ registry, model: name, backend: options.backend }, info);
   try {
-    const { loadTf } = await import('../engine/tf.js');
-    const { tf } = await loadTf(options.backend ?? 'auto');
-    const out = await predictRows(tf, loaded.model, signature, table, { unknownCategory: 'ignore' });
+    const out = opened.predictRows(table, { unknownCategory: 'ignore' });
     return {
       model: name,
-      version,
+      version: info.version,
       task: out.task,
       labels: out.labels,
       rows: out.predictions.length,
-      backend: loaded.backend,
+      backend: opened.backend,
       predictions: out.predictions,
     };
   } finally {
-    loaded.model.dispose();
+    opened.dispose();
   }
 }
 

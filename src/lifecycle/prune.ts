@@ -9,7 +9,6 @@
  * before and after, and the change of every test metric against the parent.
  */
 import { MlctlError } from '../errors.js';
-import type { BackendChoice } from '../engine/backend-choices.js';
 import { decodeFloatTensor, isFloatTensor, storageDtype } from '../engine/compress/manifest-tensors.js';
 import { assertPruneCriterion, magnitudePrune, type PruneCriterion } from '../engine/compress/magnitude-prune.js';
 import type { NamedWeight } from '../engine/compress/named-weight.js';
@@ -17,16 +16,15 @@ import { packWeights, type PackInput, type TensorEncoding } from '../engine/comp
 import type { ScheduleKind } from '../engine/compress/sparsity-schedule.js';
 import { kernelSparsity, maxAbsWeightError, type SparsityReport } from '../engine/compress/size-stats.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
-import type { VersionRecord } from '../registry/version-record.js';
-import type { MetricComparison } from './compare-metrics.js';
+import type { MetricComparison, OutputDifference, VersionRecord } from '../registry/version-record.js';
+import { PRUNE_SCHEDULES, type BackendChoice } from '../vocabulary.js';
 import { sizeChanges, type CompressProgress, type SizeChange } from './compression-report.js';
-import type { OutputDifference, QualityReport } from './compression-quality.js';
+import type { QualityReport } from './compression-quality.js';
 import type { FineTuneReport } from './fine-tune.js';
 import { summarizeMetrics } from './metrics.js';
-import { newRecord } from './new-record.js';
+import { childRecord } from './records.js';
 import { resolveSkippedWeights } from './skip-layers.js';
 
-export const SCHEDULES: readonly ScheduleKind[] = ['constant', 'polynomial'];
 
 export interface PruneOptions {
   registry: Registry;
@@ -87,7 +85,7 @@ export function assertPruneOptions(options: Omit<PruneOptions, 'registry' | 'mod
   if (!(Number.isInteger(epochs) && epochs >= 0)) {
     throw new MlctlError('USAGE', `--fine-tune-epochs must be a whole number ≥ 0, got ${String(epochs)}.`);
   }
-  if (options.schedule !== undefined && !SCHEDULES.includes(options.schedule)) {
+  if (options.schedule !== undefined && !(PRUNE_SCHEDULES as readonly string[]).includes(options.schedule)) {
     throw new MlctlError('USAGE', `Unknown --schedule "${String(options.schedule)}": use constant or polynomial.`);
   }
   if (options.schedule === 'polynomial') {
@@ -114,7 +112,7 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
   const started = Date.now();
   const criterion = assertPruneOptions(options);
   const epochs = options.fineTuneEpochs ?? 0;
-  const { openSourceVersion, writeModelDir, inheritedSections } = await import('./version-weights.js');
+  const { openSourceVersion, writeModelDir } = await import('./version-weights.js');
   const source = await openSourceVersion(options.registry, options.model, options.selector ?? {});
   options.onProgress?.({ phase: 'read', model: source.model, version: source.version });
 
@@ -192,10 +190,11 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
     buildRecord: (version, files) => {
       const q = quality!;
       const sizes = sizeChanges(source, files, packed.weightsManifest[0].paths);
-      return newRecord(
-        { model: source.model, version, operation: 'prune', parent: source.version, files, tfjsVersion: q.tfjsVersion, backend: q.backend, startedAt: started },
+      return childRecord(
+        source.record,
+        'prune',
+        { model: source.model, version, files, tfjsVersion: q.tfjsVersion, backend: q.backend, startedAt: started },
         {
-          ...inheritedSections(source.record),
           metrics: q.childTestMetrics ? summarizeMetrics(q.childTestMetrics) : undefined,
           pruning: {
             criterion,
@@ -209,6 +208,7 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
             maxWeightError,
             fineTune: fineTuneReport,
             evaluation: q.evaluation,
+            outputDifference: q.outputDifference,
           },
           warnings: warnings.length ? warnings : undefined,
         },

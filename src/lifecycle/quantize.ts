@@ -8,23 +8,21 @@
  * `--data` rows). Everything is checked before anything is written.
  */
 import { MlctlError } from '../errors.js';
-import type { BackendChoice } from '../engine/backend-choices.js';
 import type { IntegerQuantizationDtype } from '../engine/compress/affine-quantize.js';
 import { decodeFloatTensor, storageDtype } from '../engine/compress/manifest-tensors.js';
 import { packWeights, type PackInput } from '../engine/compress/pack-weights.js';
 import { maxAbsWeightError } from '../engine/compress/size-stats.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
-import type { VersionRecord } from '../registry/version-record.js';
+import type { MetricComparison, OutputDifference, TensorChange, VersionRecord } from '../registry/version-record.js';
+import { QUANTIZE_DTYPES, type BackendChoice, type QuantizeDtype } from '../vocabulary.js';
 import { sizeChanges, type CompressProgress, type SizeChange } from './compression-report.js';
-import type { MetricComparison } from './compare-metrics.js';
-import type { OutputDifference, QualityReport } from './compression-quality.js';
+import type { QualityReport } from './compression-quality.js';
 import { summarizeMetrics } from './metrics.js';
-import { newRecord } from './new-record.js';
+import { childRecord } from './records.js';
 import { resolveSkippedWeights } from './skip-layers.js';
 import type { SourceVersion } from './version-weights.js';
 
-export const QUANTIZE_DTYPES = ['uint8', 'uint16', 'float16'] as const;
-export type QuantizeDtype = (typeof QUANTIZE_DTYPES)[number];
+export type { QuantizeDtype } from '../vocabulary.js';
 
 export interface QuantizeOptions {
   registry: Registry;
@@ -41,13 +39,6 @@ export interface QuantizeOptions {
   onProgress?: (event: CompressProgress) => void;
 }
 
-export interface TensorReport {
-  name: string;
-  /** storage dtype in the parent and in the new version */
-  from: string;
-  to: string;
-  maxError: number;
-}
 
 export interface QuantizeResult {
   model: string;
@@ -59,7 +50,7 @@ export interface QuantizeResult {
   weightBytes: SizeChange;
   gzipBytes: SizeChange;
   maxWeightError: number;
-  tensors: TensorReport[];
+  tensors: TensorChange[];
   evaluation: MetricComparison | null;
   outputDifference: OutputDifference | null;
   notMeasured: string | null;
@@ -91,14 +82,14 @@ export function assertQuantizeOptions(options: Pick<QuantizeOptions, 'dtype' | '
 export async function quantize(options: QuantizeOptions): Promise<QuantizeResult> {
   const started = Date.now();
   assertQuantizeOptions(options);
-  const { openSourceVersion, writeModelDir, inheritedSections } = await import('./version-weights.js');
+  const { openSourceVersion, writeModelDir } = await import('./version-weights.js');
   const source = await openSourceVersion(options.registry, options.model, options.selector ?? {});
   options.onProgress?.({ phase: 'read', model: source.model, version: source.version });
 
   const plan = planQuantization(source, options);
   options.onProgress?.({ phase: 'compress' });
   const packed = packWeights(plan.inputs);
-  const tensors: TensorReport[] = [];
+  const tensors: TensorChange[] = [];
   let maxWeightError = 0;
   packed.tensors.forEach((t, i) => {
     const input = plan.inputs[i];
@@ -120,19 +111,11 @@ export async function quantize(options: QuantizeOptions): Promise<QuantizeResult
     buildRecord: (version, files) => {
       const q = quality!;
       const sizes = sizeChanges(source, files, packed.weightsManifest[0].paths);
-      return newRecord(
+      return childRecord(
+        source.record,
+        'quantize',
+        { model: source.model, version, files, tfjsVersion: q.tfjsVersion, backend: q.backend, startedAt: started },
         {
-          model: source.model,
-          version,
-          operation: 'quantize',
-          parent: source.version,
-          files,
-          tfjsVersion: q.tfjsVersion,
-          backend: q.backend,
-          startedAt: started,
-        },
-        {
-          ...inheritedSections(source.record),
           metrics: q.childTestMetrics ? summarizeMetrics(q.childTestMetrics) : undefined,
           quantization: {
             dtype: options.dtype,

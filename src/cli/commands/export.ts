@@ -1,23 +1,22 @@
 /** `mlctl export [model] --out DIR`: a version as a stock TF.js model folder with signature.json and model-card.md. */
 import { Command } from 'commander';
-import { addGlobalOptions, addSelectorOptions } from '../options.js';
+import { EXPORT_OPTIONS, type ExportFlags as TableFlags } from '../../options/export.js';
+import { addGlobalOptions, addSelectorOptions, toCommanderOption } from '../options.js';
 import { runAction } from '../run-action.js';
 import type { CommandContext } from '../context.js';
 import { openRegistry, selectorFrom } from './shared.js';
 
-interface ExportFlags {
+interface ExportFlags extends TableFlags {
   version?: number | 'latest';
   alias?: string;
-  out: string;
-  force?: boolean;
 }
 
 export function exportCommand(): Command {
   return addSelectorOptions(addGlobalOptions(new Command('export')))
     .description('copy a version out as a stock TF.js model folder (+ signature.json, model-card.md)')
     .argument('[model]', 'model name (default: the configured or only model)')
-    .requiredOption('--out <dir>', 'folder to write (must be new or empty unless --force)')
-    .option('--force', 'replace a non-empty --out folder')
+    .addOption(toCommanderOption(EXPORT_OPTIONS.out).makeOptionMandatory())
+    .addOption(toCommanderOption(EXPORT_OPTIONS.force))
     .addHelpText(
       'after',
       `
@@ -40,7 +39,7 @@ Examples:
           registry,
           model: name,
           selector: selectorFrom(flags),
-          out: flags.out,
+          out: flags.out!,
           force: flags.force,
         });
         ctx.reporter.result(result, renderExport);

@@ -1,34 +1,21 @@
 /** `mlctl prune [model] (--sparsity s | --threshold eps)`: zero the smallest kernel weights → a new version. */
 import { Command } from 'commander';
-import { addBackendOption, addGlobalOptions, addSelectorOptions, parseList, parseNonNegativeInt, parseNumber } from '../options.js';
+import { PRUNE_OPTIONS, type PruneFlags as TableFlags } from '../../options/prune.js';
+import { addBackendOption, addGlobalOptions, addSelectorOptions, addTableOptions } from '../options.js';
 import { runAction } from '../run-action.js';
 import type { CommandContext } from '../context.js';
 import { openRegistry, selectorFrom } from './shared.js';
 import { compressProgress } from './compress-progress.js';
 
-interface PruneFlags {
+interface PruneFlags extends TableFlags {
   version?: number | 'latest';
   alias?: string;
-  sparsity?: number;
-  threshold?: number;
-  perLayer?: boolean;
-  skip?: string[];
-  fineTuneEpochs?: number;
-  schedule?: string;
-  data?: string;
 }
 
 export function pruneCommand(): Command {
-  return addBackendOption(addSelectorOptions(addGlobalOptions(new Command('prune'))))
-    .description('magnitude-prune a version\'s kernels (weights set to exactly 0), optionally fine-tune → a new version')
+  return addTableOptions(addBackendOption(addSelectorOptions(addGlobalOptions(new Command('prune')))), PRUNE_OPTIONS)
+    .description("magnitude-prune a version's kernels (weights set to exactly 0), optionally fine-tune → a new version")
     .argument('[model]', 'model name (default: the configured or only model)')
-    .option('--sparsity <s>', 'fraction of kernel weights to zero, in [0, 1)', parseNumber)
-    .option('--threshold <eps>', 'zero every kernel weight with |w| < eps', parseNumber)
-    .option('--per-layer', 'reach the sparsity in each layer (default: one cut over all kernels)')
-    .option('--skip <layer,…>', 'leave these layers unpruned', parseList)
-    .option('--fine-tune-epochs <n>', 'train this many epochs afterwards, pruned weights held at 0', parseNonNegativeInt)
-    .option('--schedule <kind>', 'sparsity during fine-tuning: constant (default) or polynomial (Zhu & Gupta)')
-    .option('--data <file.csv>', 'fine-tune on this labelled CSV instead of the version\'s own training rows')
     .addHelpText(
       'after',
       `
@@ -57,7 +44,7 @@ Examples:
           perLayer: flags.perLayer,
           skip: flags.skip,
           fineTuneEpochs: flags.fineTuneEpochs,
-          schedule: flags.schedule as 'constant' | undefined,
+          schedule: flags.schedule,
           data: flags.data,
           backend: ctx.backend,
           onProgress: compressProgress(ctx),

@@ -1,28 +1,23 @@
 /** `mlctl quantize [model] --dtype uint8|uint16|float16`: a smaller version in TF.js's own quantized format. */
 import { Command } from 'commander';
-import { addBackendOption, addGlobalOptions, addSelectorOptions, parseList, parseNumber } from '../options.js';
+import { QUANTIZE_OPTIONS, type QuantizeFlags as TableFlags } from '../../options/quantize.js';
+import { addBackendOption, addGlobalOptions, addSelectorOptions, addTableOptions, toCommanderOption } from '../options.js';
 import { runAction } from '../run-action.js';
 import type { CommandContext } from '../context.js';
 import { openRegistry, selectorFrom } from './shared.js';
 import { compressProgress } from './compress-progress.js';
 
-interface QuantizeFlags {
+interface QuantizeFlags extends TableFlags {
   version?: number | 'latest';
   alias?: string;
-  dtype?: string;
-  step?: number;
-  skip?: string[];
-  data?: string;
 }
 
 export function quantizeCommand(): Command {
-  return addBackendOption(addSelectorOptions(addGlobalOptions(new Command('quantize'))))
-    .description('store a version\'s weights as uint8, uint16 or float16 (TF.js quantization format) → a new version')
+  const { dtype, ...rest } = QUANTIZE_OPTIONS;
+  return addTableOptions(addBackendOption(addSelectorOptions(addGlobalOptions(new Command('quantize')))), rest)
+    .addOption(toCommanderOption(dtype).makeOptionMandatory())
+    .description("store a version's weights as uint8, uint16 or float16 (TF.js quantization format) → a new version")
     .argument('[model]', 'model name (default: the configured or only model)')
-    .requiredOption('--dtype <dtype>', 'uint8 (4× smaller), uint16 or float16 (2× smaller)')
-    .option('--step <q>', 'uniform quantization y = round(x/q)·q instead of each tensor\'s min/max range (uint8/uint16)', parseNumber)
-    .option('--skip <layer,…>', 'leave these layers as they are (e.g. the first and last)', parseList)
-    .option('--data <file.csv>', 'measure the change on these rows instead of the stored test split (numeric input rows for an imported model)')
     .addHelpText(
       'after',
       `
@@ -47,7 +42,7 @@ Examples:
           registry,
           model: name,
           selector: selectorFrom(flags),
-          dtype: flags.dtype as 'uint8',
+          dtype: flags.dtype!,
           step: flags.step,
           skip: flags.skip,
           data: flags.data,

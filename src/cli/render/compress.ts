@@ -1,7 +1,6 @@
 /** Human rendering of `mlctl quantize` and `mlctl prune`: sizes, weight error, metric changes, sparsity. */
-import { isHeadlineMetric, type MetricComparison } from '../../lifecycle/compare-metrics.js';
-import type { SizeChange } from '../../lifecycle/compression-report.js';
-import type { OutputDifference } from '../../lifecycle/compression-quality.js';
+import { isHeadlineMetric } from '../../lifecycle/compare-metrics.js';
+import type { MetricComparison, OutputDifference, SizeChange } from '../../registry/version-record.js';
 import type { PruneResult } from '../../lifecycle/prune.js';
 import type { QuantizeResult } from '../../lifecycle/quantize.js';
 import type { Style } from '../output.js';

@@ -4,11 +4,11 @@
  * outputs), and the gradient scale, L2 and dropout helpers.
  */
 import type { Scalar, Tensor } from '@tensorflow/tfjs';
-import { MlctlError } from '../errors.js';
-import type { Rng } from '../random.js';
-import type { MlpLayerPlan, MlpPlan } from './build-model.js';
+import { MlctlError } from '../../errors.js';
+import type { Rng } from '../../random.js';
+import type { MlpLayerPlan, MlpPlan } from '../build-model.js';
 import type { Kernel } from './step-ops.js';
-import type { Tf } from './tf.js';
+import type { Tf } from '../tf.js';
 
 /** One dense layer on 3-D tensors: [1, rows, in] x [1, in, out] + bias, then the activation. */
 export function denseForward(tf: Tf, kernel: Kernel, a: Tensor, w: Tensor, bias: Tensor, activation: MlpLayerPlan['activation']): Tensor {
