@@ -17,11 +17,9 @@ export interface NumericRows {
 export async function readNumericRows(path: string, width: number): Promise<NumericRows> {
   const table = await readCsvFile(path);
   if (table.columns.length !== width) {
-    throw new MlctlError(
-      'INVALID_DATA',
-      `${path} has ${table.columns.length} columns; the model takes ${width} input values per row.`,
-      { hint: `Give one column per input value (the input flattened row-major), ${width} in all, after a header row.` },
-    );
+    throw new MlctlError('INVALID_DATA', `${path} has ${table.columns.length} columns; the model takes ${width} input values per row.`, {
+      hint: `Give one column per input value (the input flattened row-major), ${width} in all, after a header row.`,
+    });
   }
   if (table.rows.length === 0) {
     throw new MlctlError('INVALID_DATA', `${path} has no data rows.`, { hint: 'Add at least one row of input values.' });
@@ -31,9 +29,13 @@ export async function readNumericRows(path: string, width: number): Promise<Nume
     for (let j = 0; j < width; j++) {
       const v = cellNumber(row[j]);
       if (v === null || Number.isNaN(v)) {
-        throw new MlctlError('INVALID_DATA', `${path} row ${r + 1}, column "${table.columns[j]}": expected a number, got ${describeCell(row[j])}.`, {
-          hint: 'A model without a signature takes numbers only: encode the inputs first.',
-        });
+        throw new MlctlError(
+          'INVALID_DATA',
+          `${path} row ${r + 1}, column "${table.columns[j]}": expected a number, got ${describeCell(row[j])}.`,
+          {
+            hint: 'A model without a signature takes numbers only: encode the inputs first.',
+          },
+        );
       }
       x[r * width + j] = v;
     }

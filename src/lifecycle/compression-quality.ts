@@ -72,7 +72,13 @@ export async function measureQuality(parent: SourceVersion, childDir: string, op
       const b = childModel.predict(x.x, x.n);
       let maxAbs = 0;
       for (let i = 0; i < a.length; i++) maxAbs = Math.max(maxAbs, Math.abs(a[i] - b[i]));
-      return { ...base, evaluation: null, childTestMetrics: null, outputDifference: { path: rows.path, rows: x.n, maxAbs }, notMeasured: null };
+      return {
+        ...base,
+        evaluation: null,
+        childTestMetrics: null,
+        outputDifference: { path: rows.path, rows: x.n, maxAbs },
+        notMeasured: null,
+      };
     }
     const why = record.signature
       ? `${parent.model} v${parent.version} has no stored test split; pass --data <labelled.csv> to measure the metric change.`
@@ -85,7 +91,11 @@ export async function measureQuality(parent: SourceVersion, childDir: string, op
 }
 
 type Rows =
-  | { kind: 'labelled'; set: Awaited<ReturnType<typeof import('./evaluate.js').evaluationRows>>; signature: NonNullable<VersionRecord['signature']> }
+  | {
+      kind: 'labelled';
+      set: Awaited<ReturnType<typeof import('./evaluate.js').evaluationRows>>;
+      signature: NonNullable<VersionRecord['signature']>;
+    }
   | { kind: 'numeric'; path: string }
   | null;
 

@@ -74,7 +74,10 @@ export async function exportVersion(options: ExportOptions): Promise<ExportResul
     await writeFile(path.join(temp, SIGNATURE_FILE), sigText);
     await writeFile(path.join(temp, MODEL_CARD_FILE), card);
     files.push({ path: SIGNATURE_FILE, bytes: Buffer.byteLength(sigText) }, { path: MODEL_CARD_FILE, bytes: Buffer.byteLength(card) });
-    await syncTree(temp, files.map((f) => f.path));
+    await syncTree(
+      temp,
+      files.map((f) => f.path),
+    );
     if (existing !== 'absent') await rename(out, old);
     await rename(temp, out);
     await syncDir(parent);

@@ -33,7 +33,9 @@ export const RAMP_FRACTION = 0.7;
 export function fineTuneSchedule(kind: ScheduleKind, target: number, epochs: number): number[] {
   if (kind === 'constant' || epochs <= 1) return new Array<number>(epochs).fill(target);
   const endStep = Math.max(1, Math.ceil(RAMP_FRACTION * epochs) - 1);
-  return Array.from({ length: epochs }, (_, e) => polynomialSparsity(e, { initialSparsity: 0, finalSparsity: target, beginStep: 0, endStep }));
+  return Array.from({ length: epochs }, (_, e) =>
+    polynomialSparsity(e, { initialSparsity: 0, finalSparsity: target, beginStep: 0, endStep }),
+  );
 }
 
 /** The training rows to fine-tune on, or a clear error when there are none. */
@@ -78,9 +80,13 @@ export async function resolveFineTuneData(source: SourceVersion, dataPath: strin
     throw e;
   }
   if (table.source.sha256 !== record.dataset.sha256) {
-    throw new MlctlError('INVALID_DATA', `The training data ${path} changed since ${label} was trained (sha256 differs), so its training rows cannot be recovered.`, {
-      hint: 'Restore the original file, or pass --data <train.csv>.',
-    });
+    throw new MlctlError(
+      'INVALID_DATA',
+      `The training data ${path} changed since ${label} was trained (sha256 differs), so its training rows cannot be recovered.`,
+      {
+        hint: 'Restore the original file, or pass --data <train.csv>.',
+      },
+    );
   }
   const prepared = prepareTrainingData(table, {
     target: signature.target.name,
@@ -96,9 +102,13 @@ export async function resolveFineTuneData(source: SourceVersion, dataPath: strin
     const expected = decodeTestSplit(stored);
     const got = Int32Array.from(prepared.indices.test).sort();
     if (expected.length !== got.length || expected.some((v, i) => v !== got[i])) {
-      throw new MlctlError('INVALID_DATA', `Re-splitting ${path} does not give ${label}'s test split, so its training rows cannot be recovered.`, {
-        hint: 'Pass --data <train.csv>, or prune without --fine-tune-epochs.',
-      });
+      throw new MlctlError(
+        'INVALID_DATA',
+        `Re-splitting ${path} does not give ${label}'s test split, so its training rows cannot be recovered.`,
+        {
+          hint: 'Pass --data <train.csv>, or prune without --fine-tune-epochs.',
+        },
+      );
     }
   }
   // the parent's own encoding (the refitted signature would be the same; this makes sure)
@@ -119,7 +129,12 @@ export interface FineTuneOptions {
 }
 
 /** Optimizer settings for fine-tuning: the parent's own optimizer, learning rate and batch size. */
-export function fineTuneSettings(record: SourceVersion['record']): { optimizer: OptimizerName; learningRate: number; batchSize: number; seed: number } {
+export function fineTuneSettings(record: SourceVersion['record']): {
+  optimizer: OptimizerName;
+  learningRate: number;
+  batchSize: number;
+  seed: number;
+} {
   const hp = record.hyperparameters;
   return {
     optimizer: hp?.optimizer ?? 'adam',
@@ -138,7 +153,8 @@ export async function fineTune(options: FineTuneOptions): Promise<{ weights: Nam
   const { openModel } = await import('../engine/model-handle.js');
   const { criterion } = options.prune;
   const target = 'sparsity' in criterion ? criterion.sparsity : null;
-  const perEpoch = target === null ? new Array<number>(options.epochs).fill(NaN) : fineTuneSchedule(options.schedule, target, options.epochs);
+  const perEpoch =
+    target === null ? new Array<number>(options.epochs).fill(NaN) : fineTuneSchedule(options.schedule, target, options.epochs);
   const settings = fineTuneSettings(options.source.record);
   const handle = await openModel(options.source.dir, options.backend ?? 'auto');
   try {
@@ -153,7 +169,10 @@ export async function fineTune(options: FineTuneOptions): Promise<{ weights: Nam
       const same = (i: number) => (Number.isNaN(perEpoch[start]) ? Number.isNaN(perEpoch[i]) : perEpoch[i] === perEpoch[start]);
       let run = 1;
       while (start + run < options.epochs && same(start + run)) run++;
-      const pruned = magnitudePrune(weights, target === null ? options.prune : { ...options.prune, criterion: { sparsity: perEpoch[start] } });
+      const pruned = magnitudePrune(
+        weights,
+        target === null ? options.prune : { ...options.prune, criterion: { sparsity: perEpoch[start] } },
+      );
       masks = pruned.masks;
       handle.writeWeights(pruned.weights.filter((w, i) => w !== weights[i]));
       await handle.fit(options.data.train, {
@@ -166,7 +185,12 @@ export async function fineTune(options: FineTuneOptions): Promise<{ weights: Nam
         mask: Object.fromEntries([...masks].map(([name, m]) => [name, Float32Array.from(m)])),
         onEpoch: (log) => {
           finalLoss = log.loss;
-          options.onEpoch?.({ epoch: start + log.epoch, epochs: options.epochs, sparsity: perEpoch[start + log.epoch - 1], loss: log.loss });
+          options.onEpoch?.({
+            epoch: start + log.epoch,
+            epochs: options.epochs,
+            sparsity: perEpoch[start + log.epoch - 1],
+            loss: log.loss,
+          });
         },
       });
       weights = handle.readWeights().filter((w) => floatNames.has(w.name));

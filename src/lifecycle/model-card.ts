@@ -32,7 +32,10 @@ export function modelCard({ record, lineage, shardFiles }: ModelCardInput): stri
         : `predicts \`${target.name}\` (regression)`;
     out.push(`A TensorFlow.js layers model that ${what} from ${sig.features.length} feature${sig.features.length === 1 ? '' : 's'}.`, '');
   } else {
-    out.push(`A TensorFlow.js layers model ${record.operation === 'import' ? 'imported into' : 'kept by'} mlctl (no recorded preprocessing).`, '');
+    out.push(
+      `A TensorFlow.js layers model ${record.operation === 'import' ? 'imported into' : 'kept by'} mlctl (no recorded preprocessing).`,
+      '',
+    );
   }
 
   out.push('| | |', '|---|---|');
@@ -41,10 +44,14 @@ export function modelCard({ record, lineage, shardFiles }: ModelCardInput): stri
   if (metric) out.push(`| ${metric.name} (held-out test split) | ${format(metric.value)} |`);
   out.push(`| weights | ${bytes} bytes (${gzip} gzipped) in ${shardFiles.join(', ')} |`);
   const q = record.quantization as { dtype?: string; step?: number | null; skipped?: string[] } | undefined;
-  if (q?.dtype) out.push(`| quantization | ${q.dtype}${q.step ? `, step ${q.step}` : ''}${q.skipped?.length ? `, except ${q.skipped.join(', ')}` : ''} (dequantized by TF.js on load) |`);
+  if (q?.dtype)
+    out.push(
+      `| quantization | ${q.dtype}${q.step ? `, step ${q.step}` : ''}${q.skipped?.length ? `, except ${q.skipped.join(', ')}` : ''} (dequantized by TF.js on load) |`,
+    );
   const p = record.pruning as { sparsity?: number } | undefined;
   if (typeof p?.sparsity === 'number') out.push(`| kernel sparsity | ${(p.sparsity * 100).toFixed(1)}% of kernel weights are exactly 0 |`);
-  if (record.dataset) out.push(`| trained on | ${record.dataset.path} (${record.dataset.rows} rows, sha256 ${record.dataset.sha256.slice(0, 12)}…) |`);
+  if (record.dataset)
+    out.push(`| trained on | ${record.dataset.path} (${record.dataset.rows} rows, sha256 ${record.dataset.sha256.slice(0, 12)}…) |`);
   if (typeof record.seed === 'number') out.push(`| seed | ${record.seed} |`);
   out.push(`| mlctl / TF.js | ${record.mlctlVersion} / ${record.tfjsVersion ?? 'unknown'} |`);
   out.push('');
@@ -77,7 +84,8 @@ export function modelCard({ record, lineage, shardFiles }: ModelCardInput): stri
 
   if (lineage.length) {
     out.push('## Lineage', '');
-    for (const r of [record, ...lineage]) out.push(`- v${r.version}: ${r.operation}${r.parent !== null ? ` of v${r.parent}` : ''} (${r.createdAt})`);
+    for (const r of [record, ...lineage])
+      out.push(`- v${r.version}: ${r.operation}${r.parent !== null ? ` of v${r.parent}` : ''} (${r.createdAt})`);
     out.push('');
   }
 
@@ -87,7 +95,9 @@ export function modelCard({ record, lineage, shardFiles }: ModelCardInput): stri
     '```js',
     "import * as tf from '@tensorflow/tfjs';",
     "const model = await tf.loadLayersModel('https://your.host/path/model.json');",
-    sig ? `const probabilities = model.predict(tf.tensor2d(encodedRows, [encodedRows.length, ${sig.inputSize}]));` : 'const output = model.predict(input);',
+    sig
+      ? `const probabilities = model.predict(tf.tensor2d(encodedRows, [encodedRows.length, ${sig.inputSize}]));`
+      : 'const output = model.predict(input);',
     '```',
     '',
     'Every file here is stock TF.js: no mlctl code is needed to load or run the model.',

@@ -25,7 +25,6 @@ import { summarizeMetrics } from './metrics.js';
 import { childRecord } from './records.js';
 import { resolveSkippedWeights } from './skip-layers.js';
 
-
 export interface PruneOptions {
   registry: Registry;
   model: string;
@@ -75,9 +74,13 @@ export function assertPruneOptions(options: Omit<PruneOptions, 'registry' | 'mod
   const hasSparsity = options.sparsity !== undefined;
   const hasThreshold = options.threshold !== undefined;
   if (hasSparsity === hasThreshold) {
-    throw new MlctlError('USAGE', hasSparsity ? 'Pass either --sparsity or --threshold, not both.' : 'Pass --sparsity <s> or --threshold <eps>.', {
-      hint: 'For example: --sparsity 0.8 (80% of kernel weights become zero) or --threshold 0.01.',
-    });
+    throw new MlctlError(
+      'USAGE',
+      hasSparsity ? 'Pass either --sparsity or --threshold, not both.' : 'Pass --sparsity <s> or --threshold <eps>.',
+      {
+        hint: 'For example: --sparsity 0.8 (80% of kernel weights become zero) or --threshold 0.01.',
+      },
+    );
   }
   const criterion: PruneCriterion = hasSparsity ? { sparsity: options.sparsity! } : { threshold: options.threshold! };
   assertPruneCriterion(criterion);
@@ -117,7 +120,11 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
   options.onProgress?.({ phase: 'read', model: source.model, version: source.version });
 
   const floatTensors = source.tensors.filter(isFloatTensor);
-  const parentWeights: NamedWeight[] = floatTensors.map((t) => ({ name: t.spec.name, shape: [...t.spec.shape], values: decodeFloatTensor(t) }));
+  const parentWeights: NamedWeight[] = floatTensors.map((t) => ({
+    name: t.spec.name,
+    shape: [...t.spec.shape],
+    values: decodeFloatTensor(t),
+  }));
   const skippedWeights = resolveSkippedWeights(
     source.tensors.map((t) => t.spec.name),
     options.skip,
@@ -154,7 +161,9 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
   } else {
     finalWeights = magnitudePrune(parentWeights, pruneWith).weights;
   }
-  const changed = new Set(fineTuneData ? finalWeights.map((w) => w.name) : finalWeights.filter((w, i) => w !== parentWeights[i]).map((w) => w.name));
+  const changed = new Set(
+    fineTuneData ? finalWeights.map((w) => w.name) : finalWeights.filter((w, i) => w !== parentWeights[i]).map((w) => w.name),
+  );
   const finalByName = new Map(finalWeights.map((w) => [w.name, w]));
   const inputs: PackInput[] = source.tensors.map((t) =>
     changed.has(t.spec.name)

@@ -39,7 +39,6 @@ export interface QuantizeOptions {
   onProgress?: (event: CompressProgress) => void;
 }
 
-
 export interface QuantizeResult {
   model: string;
   version: number;
@@ -94,7 +93,10 @@ export async function quantize(options: QuantizeOptions): Promise<QuantizeResult
   packed.tensors.forEach((t, i) => {
     const input = plan.inputs[i];
     if (!t.decoded || !input.values) return;
-    const err = maxAbsWeightError([{ name: t.name, shape: input.spec.shape, values: input.values }], [{ name: t.name, shape: input.spec.shape, values: t.decoded }]);
+    const err = maxAbsWeightError(
+      [{ name: t.name, shape: input.spec.shape, values: input.values }],
+      [{ name: t.name, shape: input.spec.shape, values: t.decoded }],
+    );
     maxWeightError = Math.max(maxWeightError, err);
     tensors.push({ name: t.name, from: storageDtype(input.spec), to: t.storage, maxError: err });
   });
@@ -166,9 +168,13 @@ function planQuantization(source: SourceVersion, options: QuantizeOptions): Quan
   const targetBits = STORAGE_BITS[options.dtype];
   const quantizable = source.tensors.filter((t) => t.spec.dtype === 'float32' && !skipped.has(t.spec.name));
   if (quantizable.length === 0) {
-    throw new MlctlError('USAGE', `${source.model} v${source.version} has no float32 weights left to quantize${skipped.size ? ' after --skip' : ''}.`, {
-      hint: skipped.size ? 'Skip fewer layers.' : 'Only float32 weights can be quantized.',
-    });
+    throw new MlctlError(
+      'USAGE',
+      `${source.model} v${source.version} has no float32 weights left to quantize${skipped.size ? ' after --skip' : ''}.`,
+      {
+        hint: skipped.size ? 'Skip fewer layers.' : 'Only float32 weights can be quantized.',
+      },
+    );
   }
   for (const t of quantizable) {
     const from = storageDtype(t.spec);
@@ -198,4 +204,3 @@ function planQuantization(source: SourceVersion, options: QuantizeOptions): Quan
     skippedLayers: options.skip ? [...options.skip] : [],
   };
 }
-

@@ -20,11 +20,9 @@ export function resolveSkippedWeights(weightNames: readonly string[], skip: read
   if (unknown.length > 0) {
     const layers = layersOf(weightNames);
     const shown = layers.length > 30 ? `${layers.slice(0, 30).join(', ')}, … (${layers.length} in all)` : layers.join(', ');
-    throw new MlctlError(
-      'USAGE',
-      `--skip names no layer with weights: ${unknown.map((u) => `"${u}"`).join(', ')}.`,
-      { hint: `Layers with weights: ${shown}.` },
-    );
+    throw new MlctlError('USAGE', `--skip names no layer with weights: ${unknown.map((u) => `"${u}"`).join(', ')}.`, {
+      hint: `Layers with weights: ${shown}.`,
+    });
   }
   return out;
 }

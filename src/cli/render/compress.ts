@@ -59,7 +59,9 @@ function quality(evaluation: MetricComparison | null, output: OutputDifference |
     lines.push(
       table(
         ['METRIC', 'PARENT', 'NEW', 'CHANGE'],
-        evaluation.changes.filter((c) => isHeadlineMetric(c.metric)).map((c) => [c.metric, formatMetric(c.parent), formatMetric(c.child), signed(c.delta, c.metric, s)]),
+        evaluation.changes
+          .filter((c) => isHeadlineMetric(c.metric))
+          .map((c) => [c.metric, formatMetric(c.parent), formatMetric(c.child), signed(c.delta, c.metric, s)]),
         s,
       ),
     );
@@ -88,5 +90,5 @@ function signed(delta: number, metric: string, s: Style): string {
   const text = `${delta >= 0 ? '+' : ''}${formatMetric(delta)}`;
   if (delta === 0) return s.dim(text);
   const lowerIsBetter = metric === 'mae' || metric === 'rmse';
-  return (delta > 0) !== lowerIsBetter ? s.green(text) : s.red(text);
+  return delta > 0 !== lowerIsBetter ? s.green(text) : s.red(text);
 }
