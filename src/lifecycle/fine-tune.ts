@@ -20,6 +20,8 @@ export interface FineTuneData {
   source: 'record' | 'file';
   path: string;
   train: EncodedSplit;
+  /** the version's own validation rows (when re-derived from its record): the best epoch is kept */
+  validation: EncodedSplit | null;
   task: 'classification' | 'regression';
   signature: Signature | null;
 }
@@ -56,7 +58,14 @@ export async function resolveFineTuneData(source: SourceVersion, dataPath: strin
   if (dataPath) {
     const table = await readCsvFile(dataPath);
     const prepared = prepareEvaluationData(signature, table);
-    return { source: 'file', path: dataPath, train: { x: prepared.x, y: prepared.y, n: prepared.rows.length }, task, signature };
+    return {
+      source: 'file',
+      path: dataPath,
+      train: { x: prepared.x, y: prepared.y, n: prepared.rows.length },
+      validation: null,
+      task,
+      signature,
+    };
   }
   const hp = record.hyperparameters;
   if (!record.dataset || !hp) {
@@ -113,7 +122,16 @@ export async function resolveFineTuneData(source: SourceVersion, dataPath: strin
   }
   // the parent's own encoding (the refitted signature would be the same; this makes sure)
   const train = prepareEvaluationData(signature, table, { indices: prepared.indices.train });
-  return { source: 'record', path: record.dataset.path, train: { x: train.x, y: train.y, n: train.rows.length }, task, signature };
+  const validation =
+    prepared.indices.validation.length > 0 ? prepareEvaluationData(signature, table, { indices: prepared.indices.validation }) : null;
+  return {
+    source: 'record',
+    path: record.dataset.path,
+    train: { x: train.x, y: train.y, n: train.rows.length },
+    validation: validation ? { x: validation.x, y: validation.y, n: validation.rows.length } : null,
+    task,
+    signature,
+  };
 }
 
 export interface FineTuneOptions {
@@ -162,6 +180,7 @@ export async function fineTune(options: FineTuneOptions): Promise<{ weights: Nam
     let weights = options.weights;
     let masks = new Map<string, Uint8Array>();
     let finalLoss: number | null = null;
+    let bestEpoch: number | null = null;
     let e = 0;
     while (e < options.epochs) {
       // one fit call per run of epochs with the same target: the constant schedule is one call
@@ -175,8 +194,12 @@ export async function fineTune(options: FineTuneOptions): Promise<{ weights: Nam
       );
       masks = pruned.masks;
       handle.writeWeights(pruned.weights.filter((w, i) => w !== weights[i]));
-      await handle.fit(options.data.train, {
+      // the last run trains at the final sparsity: with validation rows it keeps its best epoch
+      const last = start + run === options.epochs;
+      const validation = last ? options.data.validation : null;
+      const result = await handle.fit(validation ? { ...options.data.train, validation } : options.data.train, {
         epochs: run,
+        ...(validation ? { earlyStopping: { patience: run } } : {}),
         batchSize: Math.min(settings.batchSize, options.data.train.n),
         optimizer: settings.optimizer,
         learningRate: settings.learningRate,
@@ -193,6 +216,7 @@ export async function fineTune(options: FineTuneOptions): Promise<{ weights: Nam
           });
         },
       });
+      if (validation) bestEpoch = start + result.bestEpoch;
       weights = handle.readWeights().filter((w) => floatNames.has(w.name));
       e += run;
     }
@@ -210,6 +234,7 @@ export async function fineTune(options: FineTuneOptions): Promise<{ weights: Nam
         learningRate: settings.learningRate,
         batchSize: settings.batchSize,
         finalLoss,
+        bestEpoch,
       },
     };
   } finally {

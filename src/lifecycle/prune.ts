@@ -181,6 +181,15 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
   const childWeights = parentWeights.map((w) => ({ ...w, values: loaded.get(w.name) ?? w.values }));
   const sparsity = kernelSparsity(childWeights);
   const maxWeightError = maxAbsWeightError(parentWeights, childWeights);
+  if (!options.perLayer) {
+    const dead = sparsity.layers.filter((l) => l.weights > 0 && l.zeros === l.weights && 'sparsity' in criterion);
+    if (dead.length > 0) {
+      warnings.push(
+        `Global pruning zeroed every kernel weight of ${dead.map((l) => l.layer).join(', ')} (its weights are small next to the other layers'), ` +
+          `so ${dead.length === 1 ? 'that layer passes' : 'those layers pass'} nothing on; pass --per-layer to prune each layer to the target instead.`,
+      );
+    }
+  }
   if ('sparsity' in criterion && parentSparsity.sparsity > criterion.sparsity + 1e-12) {
     warnings.push(
       `${source.model} v${source.version} already has ${(parentSparsity.sparsity * 100).toFixed(1)}% zero kernel weights, more than --sparsity ${criterion.sparsity}; existing zeros stay zero.`,

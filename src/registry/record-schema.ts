@@ -147,6 +147,7 @@ const SECTIONS: Readonly<Record<string, Validator>> = {
         learningRate: finiteNumber,
         batchSize: positiveInt,
         finalLoss: numberOrNull,
+        bestEpoch: nullable(positiveInt),
       }),
     ),
     evaluation,

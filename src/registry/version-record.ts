@@ -222,6 +222,8 @@ export interface FineTuneSection {
   learningRate: number;
   batchSize: number;
   finalLoss: number | null;
+  /** the epoch whose weights were kept (lowest validation loss at the final sparsity); null without validation rows */
+  bestEpoch: number | null;
 }
 
 /** `mlctl prune`: what was zeroed and what it cost. */

@@ -8,11 +8,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prune } from '../../../src/lifecycle/prune.js';
 import { fineTuneSchedule } from '../../../src/lifecycle/fine-tune.js';
-import { readModelDir } from '../../../src/lifecycle/version-weights.js';
+import { readModelDir, writeModelDir } from '../../../src/lifecycle/version-weights.js';
+import { packWeights } from '../../../src/engine/compress/pack-weights.js';
 import { decodeFloatTensor } from '../../../src/engine/compress/manifest-tensors.js';
 import { MlctlError } from '../../../src/errors.js';
 import type { Registry } from '../../../src/registry/registry.js';
+import { rm } from 'node:fs/promises';
 import { createConvModelDir } from '../../helpers/layer-models.js';
+import { createTinyModelDir } from '../../helpers/tiny-model.js';
 import { importedVersion, trainedVersion } from '../../helpers/compress-fixture.js';
 import { makeTmpDir, removeTmpDir } from '../../helpers/tmp-dir.js';
 
@@ -96,6 +99,43 @@ describe('pruning without fine-tuning', () => {
   });
 });
 
+describe('a global cut that zeroes a whole layer', () => {
+  it('warns and names the layer; --per-layer prunes each layer to the target instead', async () => {
+    // a tiny MLP whose output layer's weights are 1000× smaller than the hidden layer's
+    const src = path.join(work, 'small-head');
+    await createTinyModelDir(src, { seed: 3 });
+    const { modelJson, tensors } = await readModelDir(src);
+    const packed = packWeights(
+      tensors.map((t) => {
+        const v = decodeFloatTensor(t);
+        return {
+          spec: t.spec,
+          values: t.spec.name === 'dense_2/kernel' ? v.map((x) => x / 1000) : v,
+          encoding: { kind: 'float32' as const },
+        };
+      }),
+    );
+    await rm(path.join(src, 'weights.bin'));
+    await writeModelDir(src, modelJson, packed);
+    await importedVersion(registry.root, src, 'small-head');
+
+    const global = await prune({ registry, model: 'small-head', selector: { version: 1 }, sparsity: 0.6, backend: 'cpu' });
+    expect(global.sparsity.layers.find((l) => l.layer === 'dense_2')!.sparsity).toBe(1);
+    expect(global.warnings.join(' ')).toMatch(/Global pruning zeroed every kernel weight of dense_2 .* pass --per-layer/);
+    expect(global.record.warnings).toEqual(global.warnings);
+    const perLayer = await prune({
+      registry,
+      model: 'small-head',
+      selector: { version: 1 },
+      sparsity: 0.6,
+      perLayer: true,
+      backend: 'cpu',
+    });
+    expect(perLayer.warnings).toEqual([]);
+    expect(perLayer.sparsity.layers.every((l) => Math.abs(l.zeros - 0.6 * l.weights) <= 1)).toBe(true);
+  });
+});
+
 describe('fine-tuning after pruning', () => {
   it("on the version's own training rows: pruned weights stay exactly zero, the rest move", async () => {
     const plain = await prune({ registry, model: 'wine', selector: { version: 1 }, sparsity: 0.8, backend: 'cpu' });
@@ -119,6 +159,9 @@ describe('fine-tuning after pruning', () => {
     const parent = await registry.readRecord('wine', 1);
     expect(tuned.fineTune!.rows).toBe(parent.split!.train);
     expect(tuned.fineTune!.sparsityPerEpoch).toEqual([0.8, 0.8, 0.8, 0.8, 0.8]);
+    // the version's validation rows pick the epoch kept
+    expect(tuned.fineTune!.bestEpoch).toBeGreaterThanOrEqual(1);
+    expect(tuned.fineTune!.bestEpoch).toBeLessThanOrEqual(5);
     expect(tuned.record.pruning!.fineTune).toEqual(tuned.fineTune);
   });
 
