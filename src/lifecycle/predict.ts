@@ -84,19 +84,18 @@ function parseJsonInput(text: string, name: string, featureNames: string[]): Tab
   let value: unknown;
   const trimmed = text.trim();
   try {
-    if (trimmed.startsWith('{') && trimmed.includes('\n')) {
-      // JSON Lines: one object per line
-      value = trimmed
-        .split(/\r?\n/)
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l));
-    } else {
-      value = JSON.parse(trimmed);
+    value = JSON.parse(trimmed);
+  } catch (whole) {
+    // not one JSON document: JSON Lines (one object per line), if every line parses
+    const lines = trimmed.split(/\r?\n/).filter((l) => l.trim() !== '');
+    try {
+      if (!trimmed.startsWith('{') || lines.length < 2) throw whole;
+      value = lines.map((l) => JSON.parse(l) as unknown);
+    } catch {
+      throw new MlctlError('INVALID_DATA', `${name} is not valid JSON (${(whole as Error).message}).`, {
+        hint: 'Send an array of rows: [{"feature": value, ...}, ...] or [[value, ...], ...], or JSON Lines (one object per line).',
+      });
     }
-  } catch (e) {
-    throw new MlctlError('INVALID_DATA', `${name} is not valid JSON (${(e as Error).message}).`, {
-      hint: 'Send an array of rows: [{"feature": value, ...}, ...] or [[value, ...], ...].',
-    });
   }
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const v = value as Record<string, unknown>;

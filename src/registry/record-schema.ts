@@ -18,7 +18,6 @@ import {
   positiveInt,
   recordOf,
   text,
-  union,
   type Problem,
   type Validator,
 } from '../checks.js';

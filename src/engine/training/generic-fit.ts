@@ -59,7 +59,7 @@ export async function fitGeneric(
     const next = tf.tidy(() =>
       current.map((w, i) => {
         const m = mask![weightNames[i]];
-        return m ? tf.mul(w, tf.tensor(m, w.shape)) : tf.clone(w);
+        return m ? tf.add(tf.mul(w, tf.tensor(m, w.shape)), 0) : tf.clone(w); // + 0: no -0
       }),
     );
     model.setWeights(next);

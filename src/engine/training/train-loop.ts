@@ -94,7 +94,7 @@ export async function trainModel(
     const values = flatMask(layout, mask);
     maskTensor?.dispose();
     maskTensor = values ? tf.tensor1d(values) : null;
-    if (maskTensor) flat.assign(tf.tidy(() => tf.mul(flat, maskTensor!)));
+    if (maskTensor) flat.assign(tf.tidy(() => tf.add(tf.mul(flat, maskTensor!), 0)));
   };
 
   const flat = own(readFlat(tf, model));
@@ -118,6 +118,7 @@ export async function trainModel(
       fastTranspose: tf.getBackend() === 'wasm',
       one: own(tf.scalar(1)),
       six: own(tf.scalar(6)),
+      zero: own(tf.scalar(0)),
     });
     const scaleFull = own(tf.scalar(gradScale(plan, B)));
     const scaleLast = own(tf.scalar(gradScale(plan, n % B || B)));

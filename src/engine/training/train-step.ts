@@ -35,6 +35,7 @@ export interface TrainStepContext {
   fastTranspose: boolean;
   one: Scalar;
   six: Scalar;
+  zero: Scalar;
 }
 
 /** The step function; `mask` (the flat weight mask) is read at each call, so it may change between epochs. */
@@ -92,7 +93,8 @@ export function createTrainStep(c: TrainStepContext): TrainStep {
       parts.reverse();
       const g = ops.assembleGradient(parts, layout.totalSize, c.l2Mask ? { flat, mask: c.l2Mask } : null);
       c.optimizer.applyGradients([{ name: flat.name, tensor: g }]);
-      if (mask) flat.assign(kernel('Multiply', { a: flat, b: mask }));
+      // masked weights become +0 (w * 0 is -0 for a negative w; -0 + 0 = +0), so saved bytes are plain zeros
+      if (mask) flat.assign(kernel('Add', { a: kernel('Multiply', { a: flat, b: mask }), b: c.zero }));
       return out;
     });
 }
