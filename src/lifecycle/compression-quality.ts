@@ -29,6 +29,8 @@ export interface QualityReport {
 export interface MeasureOptions {
   /** labelled CSV (with a signature) or numeric input rows (without) */
   data?: string;
+  /** the command has a --data flag for measuring (quantize); prune's --data means training rows */
+  dataFlagMeasures?: boolean;
   backend?: BackendChoice;
 }
 
@@ -80,9 +82,15 @@ export async function measureQuality(parent: SourceVersion, childDir: string, op
         notMeasured: null,
       };
     }
+    const how =
+      options.dataFlagMeasures === false
+        ? ''
+        : record.signature
+          ? '; pass --data <labelled.csv> to measure the metric change'
+          : '; pass --data <rows.csv> to measure the output change';
     const why = record.signature
-      ? `${parent.model} v${parent.version} has no stored test split; pass --data <labelled.csv> to measure the metric change.`
-      : `${parent.model} v${parent.version} has no test split (it was ${record.operation === 'import' ? 'imported' : 'derived from one'}); pass --data <rows.csv> to measure the output change.`;
+      ? `${parent.model} v${parent.version} has no stored test split${how}.`
+      : `${parent.model} v${parent.version} has no test split (it was ${record.operation === 'import' ? 'imported' : 'derived from an imported model'})${how}.`;
     return { ...base, evaluation: null, childTestMetrics: null, outputDifference: null, notMeasured: why };
   } finally {
     parentModel.dispose();

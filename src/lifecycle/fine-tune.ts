@@ -12,7 +12,7 @@ import type { NamedWeight } from '../engine/compress/named-weight.js';
 import { polynomialSparsity, type ScheduleKind } from '../engine/compress/sparsity-schedule.js';
 import type { Signature } from '../dataset/signature.js';
 import type { FineTuneSection } from '../registry/version-record.js';
-import type { BackendChoice, OptimizerName } from '../vocabulary.js';
+import { OPERATION_PAST, type BackendChoice, type OptimizerName } from '../vocabulary.js';
 import type { EncodedSplit } from './fit-mlp.js';
 import type { SourceVersion } from './version-weights.js';
 
@@ -24,6 +24,43 @@ export interface FineTuneData {
   validation: EncodedSplit | null;
   task: 'classification' | 'regression';
   signature: Signature | null;
+}
+
+/**
+ * A model without a signature (imported) has no training rows of its own: `--data` must give
+ * numeric rows (input values, then the target: a class index when the model has several outputs,
+ * the output value(s) otherwise). Without --data it is a clear USAGE error.
+ */
+async function numericFineTuneData(source: SourceVersion, dataPath: string | undefined): Promise<FineTuneData> {
+  const record = source.record;
+  const label = `${source.model} v${source.version}`;
+  if (!dataPath) {
+    throw new MlctlError(
+      'USAGE',
+      `${label} was ${OPERATION_PAST[record.operation]} without training data, so there is nothing to fine-tune it on.`,
+      {
+        hint: 'Pass --data <train.csv> (numeric input columns, then the target), or prune without --fine-tune-epochs.',
+      },
+    );
+  }
+  const dims = (shape: (number | null)[] | undefined) => (shape ? shape.slice(1) : []);
+  const input = dims(record.io?.inputShape?.[0]);
+  const output = dims(record.io?.outputShape?.[0]);
+  if (!record.io || input.length === 0 || output.length === 0 || ![...input, ...output].every((d) => typeof d === 'number')) {
+    throw new MlctlError('USAGE', `${label} does not record fixed input and output shapes, so mlctl cannot read training rows for it.`, {
+      hint: 'Prune it without --fine-tune-epochs.',
+    });
+  }
+  const width = (input as number[]).reduce((a, b) => a * b, 1);
+  const outputs = (output as number[]).reduce((a, b) => a * b, 1);
+  const task = outputs > 1 ? 'classification' : 'regression';
+  const { readNumericTrainingRows } = await import('../dataset/numeric-rows.js');
+  const rows = await readNumericTrainingRows(
+    dataPath,
+    width,
+    task === 'classification' ? { kind: 'class', classes: outputs } : { kind: 'values', width: outputs },
+  );
+  return { source: 'file', path: dataPath, train: { x: rows.x, y: rows.y, n: rows.n }, validation: null, task, signature: null };
 }
 
 export type FineTuneReport = FineTuneSection;
@@ -46,13 +83,7 @@ export async function resolveFineTuneData(source: SourceVersion, dataPath: strin
   const { readCsvFile } = await import('../dataset/read-table.js');
   const { prepareEvaluationData, prepareTrainingData } = await import('../dataset/prepare.js');
   const label = `${source.model} v${source.version}`;
-  if (!record.signature) {
-    throw new MlctlError(
-      'USAGE',
-      `${label} has no signature (it was ${record.operation}ed), so mlctl cannot encode training rows for it.`,
-      { hint: 'Prune it without --fine-tune-epochs, or prune a version trained with "mlctl train".' },
-    );
-  }
+  if (!record.signature) return numericFineTuneData(source, dataPath);
   const signature: Signature = record.signature;
   const task = signature.target.task;
   if (dataPath) {

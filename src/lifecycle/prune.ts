@@ -41,7 +41,11 @@ export interface PruneOptions {
   fineTuneEpochs?: number;
   /** sparsity during fine-tuning: the target throughout (default) or Zhu & Gupta's cubic ramp */
   schedule?: ScheduleKind;
-  /** training rows for fine-tuning (a labelled CSV) instead of the version's own */
+  /**
+   * training rows for fine-tuning instead of the version's own: a labelled CSV (columns by name);
+   * for a model without a signature, numeric input columns then the target (a class index when
+   * the model has several outputs, else the output value)
+   */
   data?: string;
   backend?: BackendChoice;
   onProgress?: (event: CompressProgress) => void;
@@ -202,7 +206,7 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
       await writeModelDir(dir, source.modelJson, packed);
       options.onProgress?.({ phase: 'evaluate' });
       const { measureQuality } = await import('./compression-quality.js');
-      quality = await measureQuality(source, dir, { backend: options.backend });
+      quality = await measureQuality(source, dir, { backend: options.backend, dataFlagMeasures: false });
       options.onProgress?.({ phase: 'publish' });
     },
     buildRecord: (version, files) => {

@@ -28,9 +28,12 @@ export const PRUNE_OPTIONS = {
       config: false,
     },
   ),
-  data: option('--data <file.csv>', "fine-tune on this labelled CSV instead of the version's own training rows", textKind, {
-    config: false,
-  }),
+  data: option(
+    '--data <file.csv>',
+    "fine-tune on this labelled CSV instead of the version's own training rows (an imported model: numeric input columns, then the target)",
+    textKind,
+    { config: false },
+  ),
 } as const;
 
 export type PruneFlags = Partial<OptionValues<typeof PRUNE_OPTIONS>>;

@@ -158,8 +158,7 @@ describe('bad input: a clear message, its exit code, nothing written', () => {
       model: 'convnet',
       args: ['prune', 'convnet', '--sparsity', '0.5', '--fine-tune-epochs', '3'],
       exit: 2,
-      message:
-        /convnet v1 has no signature \(it was imported\), so mlctl cannot encode training rows for it\. Prune it without --fine-tune-epochs/,
+      message: /convnet v1 was imported without training data, so there is nothing to fine-tune it on\. Pass --data <train\.csv>/,
     },
     {
       title: '--skip naming no layer',

@@ -13,7 +13,7 @@ import { packWeights } from '../../../src/engine/compress/pack-weights.js';
 import { decodeFloatTensor } from '../../../src/engine/compress/manifest-tensors.js';
 import { MlctlError } from '../../../src/errors.js';
 import type { Registry } from '../../../src/registry/registry.js';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { createConvModelDir } from '../../helpers/layer-models.js';
 import { createTinyModelDir } from '../../helpers/tiny-model.js';
 import { importedVersion, trainedVersion } from '../../helpers/compress-fixture.js';
@@ -196,6 +196,37 @@ describe('fine-tuning after pruning', () => {
   });
 });
 
+describe('fine-tuning an imported model on --data rows', () => {
+  it('trains on numeric rows (inputs, then a class index) with pruned weights held at exactly zero', async () => {
+    const data = await convTrainingCsv('conv-train.csv', (r) => r % 3);
+    const plain = await prune({ registry, model: 'convnet', selector: { version: 1 }, sparsity: 0.6, perLayer: true, backend: 'cpu' });
+    const tuned = await prune({
+      registry,
+      model: 'convnet',
+      selector: { version: 1 },
+      sparsity: 0.6,
+      perLayer: true,
+      fineTuneEpochs: 3,
+      data,
+      backend: 'cpu',
+    });
+    expect(tuned.fineTune).toMatchObject({ rows: 24, data: { source: 'file', path: data }, bestEpoch: null });
+    const p = await weightsOf('convnet', plain.version);
+    const t = await weightsOf('convnet', tuned.version);
+    let moved = 0;
+    for (const [name, values] of t) {
+      const ref = p.get(name)!;
+      if (/kernel$/.test(name))
+        expect(
+          Array.from(values, (v) => v === 0),
+          name,
+        ).toEqual(Array.from(ref, (v) => v === 0));
+      values.forEach((v, i) => (moved += v !== ref[i] ? 1 : 0));
+    }
+    expect(moved).toBeGreaterThan(0);
+  });
+});
+
 describe('refusals write nothing', () => {
   it.each([
     [{ sparsity: 1 }, 'USAGE', /--sparsity must be in \[0, 1\), got 1\./],
@@ -223,8 +254,29 @@ describe('refusals write nothing', () => {
       prune({ registry, model: 'convnet', selector: { version: 1 }, sparsity: 0.5, fineTuneEpochs: 3, backend: 'cpu' }),
     );
     expect(err.code).toBe('USAGE');
-    expect(err.message).toMatch(/convnet v1 has no signature \(it was imported\)/);
-    expect(err.hint).toMatch(/without --fine-tune-epochs/);
+    expect(err.message).toBe('convnet v1 was imported without training data, so there is nothing to fine-tune it on.');
+    expect(err.hint).toMatch(/Pass --data <train.csv> .* or prune without --fine-tune-epochs/);
     expect(await registry.listVersions('convnet')).toEqual(before);
   });
+
+  it('numeric training rows with a class index out of range', async () => {
+    const data = await convTrainingCsv('bad-labels.csv', () => 7);
+    const err = await rejection(
+      prune({ registry, model: 'convnet', selector: { version: 1 }, sparsity: 0.5, fineTuneEpochs: 2, data, backend: 'cpu' }),
+    );
+    expect(err.code).toBe('INVALID_DATA');
+    expect(err.message).toMatch(/row 1, column "y": expected a class index 0…2, got "7"/);
+  });
 });
+
+/** numeric rows for the imported conv model: 128 input values, then a class index */
+async function convTrainingCsv(name: string, label: (row: number) => number, rows = 24): Promise<string> {
+  const width = 8 * 8 * 2;
+  const header = [...Array.from({ length: width }, (_, i) => `x${i}`), 'y'].join(',');
+  const lines = Array.from({ length: rows }, (_, r) =>
+    [...Array.from({ length: width }, (_, i) => Math.sin(r * 7 + i)), label(r)].join(','),
+  );
+  const file = path.join(work, name);
+  await writeFile(file, `${header}\n${lines.join('\n')}\n`);
+  return file;
+}
