@@ -10,6 +10,9 @@ import { importCommand } from './commands/import.js';
 import { trainCommand } from './commands/train.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
+import { quantizeCommand } from './commands/quantize.js';
+import { pruneCommand } from './commands/prune.js';
+import { exportCommand } from './commands/export.js';
 
 /** Commands that only group subcommands, and those subcommands (for "needs a subcommand" errors). */
 export const GROUP_COMMANDS: Readonly<Record<string, readonly string[]>> = {
@@ -33,6 +36,9 @@ Examples:
   $ mlctl train data/churn.csv --target churned --name churn
   $ mlctl evaluate churn --min-accuracy 0.9
   $ mlctl predict churn --input customers.csv
+  $ mlctl prune churn --sparsity 0.8
+  $ mlctl quantize churn --dtype uint8
+  $ mlctl export churn --out ./public/models/churn
   $ mlctl version list
   $ mlctl version alias churn production 1`,
     );
@@ -41,7 +47,10 @@ Examples:
   program.addCommand(trainCommand());
   program.addCommand(evaluateCommand());
   program.addCommand(predictCommand());
+  program.addCommand(quantizeCommand());
+  program.addCommand(pruneCommand());
   program.addCommand(importCommand());
+  program.addCommand(exportCommand());
   program.addCommand(versionCommand());
   applyRecursively(program, (cmd) => {
     cmd.exitOverride();

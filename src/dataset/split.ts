@@ -157,7 +157,7 @@ export function stratifiedKFold(labels: Int32Array | null, n: number, k: number,
   const groups = labels ? groupByClass(labels, n) : [Array.from({ length: n }, (_, i) => i)];
   const folds: number[][] = Array.from({ length: k }, () => []);
   let next = 0;
-  groups.forEach((group, c) => {
+  groups.forEach((group) => {
     if (group.length === 0) return;
     if (!labels && group.length < k) {
       throw new MlctlError(

@@ -6,12 +6,14 @@ import { MlctlError } from '../errors.js';
 import { GATE_ENTRIES, gateFlag, type GateMetric, type Gates } from '../options/evaluate.js';
 import { envName } from '../options/spec.js';
 import type { BackendChoice, Task } from '../vocabulary.js';
+import path from 'node:path';
 import { readCsvFile, type ReadCsvOptions, type Table } from '../dataset/read-table.js';
-import { prepareEvaluationData } from '../dataset/prepare.js';
-import type { UnseenCategories } from '../dataset/signature.js';
+import { prepareEvaluationData, type PreparedEvaluationData } from '../dataset/prepare.js';
+import type { Signature, UnseenCategories } from '../dataset/signature.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
+import type { VersionRecord } from '../registry/version-record.js';
 import { openVersion, readVersion } from './open-version.js';
-import { plainTable } from './plain-input.js';
+import { plainIoOf, plainSignature, plainTable } from './plain-input.js';
 import { inputSignatureOf, type InputFormatOptions } from './predict.js';
 import { scoreSplit } from './fit-mlp.js';
 import { readStoredTestSplit } from './test-split.js';
@@ -59,20 +61,11 @@ export interface EvaluateResult {
 export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
   const { registry, model: name } = options;
   const info = await readVersion({ registry, model: name, selector: options.selector });
-  const { signature, plain } = await inputSignatureOf(info);
+  const { signature } = await inputSignatureOf(info);
   const { gates: applicable, notes } = checkGatesFitTask(options.gates ?? {}, signature.target.task, options.gateSources);
 
-  let data: { path: string; table: Table; indices?: Int32Array };
-  if (options.data) {
-    const read: ReadCsvOptions = { ...options.read };
-    // without a header: the features in the model's order, then the target (plain models: positional)
-    if (read.header === false && !plain) read.columns = [...signature.features.map((f) => f.name), signature.target.name];
-    data = { path: options.data, table: await readCsvFile(options.data, read) };
-  } else {
-    data = await readStoredTestSplit(info.record, registry.root);
-  }
-  if (plain) data.table = plainTable(data.table, plain, info.record, true);
-  const prepared = prepareEvaluationData(signature, data.table, { indices: data.indices });
+  const data = await evaluationRows(info, options.data, options.read);
+  const prepared = data.prepared;
   const opened = await openVersion({ registry, model: name, backend: options.backend }, info);
   try {
     const metrics = scoreSplit(opened.handle, signature, { x: prepared.x, y: prepared.y, n: prepared.rows.length });
@@ -81,7 +74,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       model: name,
       version: info.version,
       data: {
-        source: options.data ? 'file' : 'test-split',
+        source: data.source,
         path: data.path,
         rows: prepared.rows.length,
         droppedRows: prepared.droppedRows,
@@ -96,6 +89,43 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   } finally {
     opened.dispose();
   }
+}
+
+export interface EvaluationRows {
+  source: 'test-split' | 'file';
+  path: string;
+  /** the signature the rows were encoded with (the plain-number one for an imported model) */
+  signature: Signature;
+  prepared: PreparedEvaluationData;
+}
+
+/**
+ * The labelled rows a version is scored on, encoded with its signature: `data` (a labelled CSV,
+ * read as `read` says) or its stored test split (read as training read it). A version without a
+ * signature (imported) takes plain numbers, the target last. evaluate, quantize and prune all
+ * score through this.
+ */
+export async function evaluationRows(
+  version: { record: VersionRecord; dir: string },
+  data?: string,
+  read: InputFormatOptions = {},
+): Promise<EvaluationRows> {
+  const { record, dir } = version;
+  const plain = record.signature ? null : await plainIoOf(record, dir);
+  const signature = record.signature ?? plainSignature(plain!);
+  let rows: { path: string; table: Table; indices?: Int32Array };
+  if (data) {
+    const csv: ReadCsvOptions = { ...read };
+    // without a header: the features in the model's order, then the target (plain models: positional)
+    if (csv.header === false && !plain) csv.columns = [...signature.features.map((f) => f.name), signature.target.name];
+    rows = { path: data, table: await readCsvFile(data, csv) };
+  } else {
+    // the version directory is <registry>/<model>/<n>; <project>/ paths are relative to the registry's folder
+    rows = await readStoredTestSplit(record, path.dirname(path.dirname(dir)));
+  }
+  if (plain) rows.table = plainTable(rows.table, plain, record, true);
+  const prepared = prepareEvaluationData(signature, rows.table, { indices: rows.indices });
+  return { source: data ? 'file' : 'test-split', path: rows.path, signature, prepared };
 }
 
 /**

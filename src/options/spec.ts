@@ -43,7 +43,6 @@ export interface OptionSpec<T> {
   readonly config?: boolean;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type OptionTable = Readonly<Record<string, OptionSpec<any>>>;
 
 /** The settings type a table describes: `{ epochs: number; optimizer: 'sgd' | … }`. */

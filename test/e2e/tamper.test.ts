@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFile, mkdir, readFile, truncate, unlink, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Tensor } from '@tensorflow/tfjs';
 import { runCli } from '../helpers/run-cli.js';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp-dir.js';
 import { createGraphModelJson, createTinyModelDir, type TinyModel } from '../helpers/tiny-model.js';

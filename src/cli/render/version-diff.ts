@@ -25,7 +25,7 @@ export function renderDiff(result: DiffVersionsResult, s: Style): string {
         const text = `${c.delta > 0 ? '+' : ''}${formatValue(c.delta)}`;
         delta = c.delta > 0 ? s.green(text) : s.red(text);
       }
-      return [c.key, cell(c.a), cell(c.b), delta];
+      return [c.key, clip(cell(c.a)), clip(cell(c.b)), delta];
     });
     out.push(table(['FIELD', `v${result.a}`, `v${result.b}`, 'CHANGE'], rows, s));
   }
@@ -54,4 +54,10 @@ export function renderDiff(result: DiffVersionsResult, s: Style): string {
   }
   out.push(s.dim(`${result.same} other fields equal`));
   return out.join('\n');
+}
+
+/** Long values (per-class lists, per-tensor reports) are cut in the terminal; --json has them whole. */
+const MAX_CELL = 60;
+function clip(text: string): string {
+  return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
 }

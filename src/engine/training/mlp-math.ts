@@ -51,8 +51,9 @@ export function matMul(kernel: Kernel, a: Tensor, b: Tensor, transposeA: boolean
   return kernel('BatchMatMul', { a, b }, { transposeA, transposeB });
 }
 
-const SELU_SCALE = 1.0507009873554804934193349852946;
-const SELU_ALPHA = 1.6732632423543772848170429916717;
+// tfjs-core's selu constants (as many digits as a double holds)
+const SELU_SCALE = 1.0507009873554805;
+const SELU_ALPHA = 1.6732632423543772;
 
 /** d(loss)/d(pre-activation) from d(loss)/d(activation) `dh` and the activation's output `h`. */
 export function activationBackward(
