@@ -22,7 +22,7 @@ import {
   isVersionNumber,
 } from './layout.js';
 import { computeFileEntries, fsyncDir, fsyncFile, fsyncTree, hashFile, listFilesRecursive } from './file-entries.js';
-import { withModelLock } from './model-lock.js';
+import { lockStaleMs, withModelLock, type ModelLock } from './model-lock.js';
 import { formatVersionRanges } from './version-ranges.js';
 import type { FileEntry, VersionRecord } from './version-record.js';
 import { parseVersionRecord } from './record-schema.js';
@@ -101,14 +101,29 @@ export interface StagingDir {
 
 type Aliases = Record<string, number>;
 
+export interface RegistryOptions {
+  /**
+   * how long (ms) the model lock of a process that died while holding it keeps blocking others
+   * (default 10 s, at least 2 s)
+   */
+  lockStaleMs?: number;
+}
+
 export class Registry {
   readonly root: string;
+  private readonly lockStaleMs: number;
 
-  constructor(root: string) {
+  constructor(root: string, options: RegistryOptions = {}) {
     if (typeof root !== 'string' || root.trim() === '') {
       throw new MlctlError('USAGE', 'The registry path is empty.', { hint: 'Pass --registry <dir>.' });
     }
     this.root = path.resolve(root);
+    this.lockStaleMs = lockStaleMs({ staleMs: options.lockStaleMs });
+  }
+
+  /** Runs `fn` holding the model lock of `modelDir` with this registry's stale timeout. */
+  private withLock<T>(modelDir: string, name: string, fn: (lock: ModelLock) => Promise<T>): Promise<T> {
+    return withModelLock(modelDir, name, fn, { staleMs: this.lockStaleMs });
   }
 
   // ---------------------------------------------------------------- paths
@@ -290,7 +305,7 @@ export class Registry {
       }
       await fsyncTree(staging);
       const stagingDir = staging;
-      const result = await withModelLock(modelDir, name, async (lock) => {
+      const result = await this.withLock(modelDir, name, async (lock) => {
         const version = (await this.highWaterMark(name)) + 1;
         const record: VersionRecord = { ...options.buildRecord(version, files), model: name, version, files };
         const recordFile = path.join(stagingDir, METADATA_FILE);
@@ -322,7 +337,7 @@ export class Registry {
     assertVersionNumber(version);
     return guard(async () => {
       await this.requireModel(name);
-      return withModelLock(this.modelDir(name), name, async (lock) => {
+      return this.withLock(this.modelDir(name), name, async (lock) => {
         if (!(await this.hasVersion(name, version))) throw missingVersionError(name, version, await this.listVersions(name));
         const aliases = await this.readAliases(name);
         const previous = aliases[alias] ?? null;
@@ -346,7 +361,7 @@ export class Registry {
     assertAliasName(alias);
     return guard(async () => {
       await this.requireModel(name);
-      return withModelLock(this.modelDir(name), name, async (lock) => {
+      return this.withLock(this.modelDir(name), name, async (lock) => {
         const aliases = await this.readAliases(name);
         const previous = aliases[alias];
         if (previous === undefined) throw missingAliasError(name, alias, aliases);
@@ -370,7 +385,7 @@ export class Registry {
     const modelDir = this.modelDir(name);
     const trash = await guard(async () => {
       await this.requireModel(name);
-      return withModelLock(modelDir, name, async (lock) => {
+      return this.withLock(modelDir, name, async (lock) => {
         const dir = this.versionDir(name, version);
         if (!(await isDirectory(dir))) throw missingVersionError(name, version, await this.listVersions(name));
         const aliases = await this.readAliases(name);

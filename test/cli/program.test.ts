@@ -14,10 +14,11 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createProgram } from '../../src/cli/program.js';
 import { parseVersionSelector } from '../../src/cli/options.js';
 import { selectorFrom } from '../../src/cli/commands/shared.js';
-import { globalFlags } from '../../src/cli/context.js';
+import { globalFlags, parseLockStaleMs } from '../../src/cli/context.js';
 import { MlctlError } from '../../src/errors.js';
 import { Registry } from '../../src/registry/registry.js';
 import { REPO_ROOT, BIN, cleanEnv } from '../helpers/run-cli.js';
+import { errorOf } from '../helpers/error-of.js';
 
 /** Every command below `cmd` (depth first), with its full name ("version list"). */
 function walk(cmd: Command, prefix: string[] = []): { path: string[]; cmd: Command }[] {
@@ -212,6 +213,21 @@ describe('global flags given at either level', () => {
     expect(globalFlags((await parse(['version', 'list', '--no-color'])).cmd).color).toBe(false);
     expect(globalFlags((await parse(['--no-color', 'version', 'list'])).cmd).color).toBe(false);
     expect(globalFlags((await parse(['version', 'list'])).cmd).color).not.toBe(false);
+  });
+});
+
+describe('MLCTL_LOCK_STALE_MS (parseLockStaleMs)', () => {
+  it('unset or empty means the default; a whole number of ms ≥ 2000 is taken', () => {
+    expect(parseLockStaleMs(undefined)).toBeUndefined();
+    expect(parseLockStaleMs('')).toBeUndefined();
+    expect(parseLockStaleMs('2000')).toBe(2000);
+    expect(parseLockStaleMs('15000')).toBe(15000);
+  });
+
+  it.each(['1999', '0', '-5000', '2.5', '2s', 'abc'])('refuses %j (USAGE, naming the variable)', (raw) => {
+    const err = errorOf(() => parseLockStaleMs(raw));
+    expect(err.code).toBe('USAGE');
+    expect(err.message).toBe(`MLCTL_LOCK_STALE_MS must be a whole number of milliseconds ≥ 2000, got "${raw}".`);
   });
 });
 

@@ -6,7 +6,7 @@ import { parseVersionSelector } from '../options.js';
 
 export async function openRegistry(ctx: CommandContext): Promise<Registry> {
   const { Registry } = await import('../../registry/registry.js');
-  return new Registry(ctx.registryRoot);
+  return new Registry(ctx.registryRoot, { lockStaleMs: ctx.lockStaleMs });
 }
 
 /** --version / --alias, or a positional version argument (which must not contradict them). */
