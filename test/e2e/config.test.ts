@@ -49,7 +49,7 @@ async function registryOf(cwd: string, args: string[] = [], env: Record<string, 
 }
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-describe('precedence: flags > MLCTL_* environment > config file > defaults', () => {
+describe.concurrent('precedence: flags > MLCTL_* environment > config file > defaults', () => {
   it('the registry: ./model-registry by default, then the config file, then MLCTL_REGISTRY, then --registry (before or after)', async () => {
     const bare = await project();
     expect(await registryOf(bare)).toBe(path.join(bare, 'model-registry'));
@@ -85,7 +85,7 @@ describe('precedence: flags > MLCTL_* environment > config file > defaults', () 
   });
 });
 
-describe('which file', () => {
+describe.concurrent('which file', () => {
   it('a JS config (mlctl.config.mjs) is evaluated by Node', async () => {
     const dir = await project({ 'mlctl.config.mjs': "export default { registry: 'reg-' + 'mjs' };\n" });
     expect(await registryOf(dir)).toBe(path.join(dir, 'reg-mjs'));
@@ -105,7 +105,7 @@ describe('which file', () => {
   });
 });
 
-describe('an invalid config file is a config error (exit 2) naming the file and the key', () => {
+describe.concurrent('an invalid config file is a config error (exit 2) naming the file and the key', () => {
   it('as one JSON document, or one line on stderr', async () => {
     const dir = await project({ 'mlctl.config.json': { registry: 'r', train: { epochz: 3 } } });
     const message = `Config file ${path.join(dir, 'mlctl.config.json')}: unknown key "train.epochz".`;

@@ -32,7 +32,7 @@ afterAll(async () => removeTmpDir(work));
 
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: work, env });
 
-describe('--json', () => {
+describe.concurrent('--json', () => {
   it('a failure is one document {"error": {code, message, hint}} on stdout and nothing else', async () => {
     const r = await cli(['version', 'show', 'iris', '7', '--json']);
     expect(r.code).toBe(1);
@@ -66,7 +66,7 @@ describe('--json', () => {
   });
 });
 
-describe('human errors', () => {
+describe.concurrent('human errors', () => {
   it('are one line on stderr with the hint, nothing on stdout, no stack trace, no colour off a TTY', async () => {
     const r = await cli(['version', 'show', 'iris', '7']);
     expect(r.code).toBe(1);
@@ -88,7 +88,7 @@ describe('human errors', () => {
   });
 });
 
-describe('colour', () => {
+describe.concurrent('colour', () => {
   const human = ['version', 'list'];
 
   it('none when stdout is not a TTY; FORCE_COLOR turns it on (so the switches below are really tested)', async () => {
@@ -126,7 +126,7 @@ describe('colour', () => {
   });
 });
 
-describe('usage errors exit 2 with the reason on stderr and nothing on stdout', () => {
+describe.concurrent('usage errors exit 2 with the reason on stderr and nothing on stdout', () => {
   it.each([
     [['version', 'list', '--bogus'], "error: unknown option '--bogus'"],
     [['frobnicate'], "error: unknown command 'frobnicate'"],
@@ -140,7 +140,7 @@ describe('usage errors exit 2 with the reason on stderr and nothing on stdout', 
   });
 });
 
-describe('global options before and after the subcommand', () => {
+describe.concurrent('global options before and after the subcommand', () => {
   it('--json and --registry', async () => {
     const other = path.join(work, 'other-registry');
     const before = await cli(['--json', '--registry', other, 'version', 'list']);

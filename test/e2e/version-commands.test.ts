@@ -50,7 +50,7 @@ const exists = (p: string) =>
 const setAlias = (reg: string, alias: string, version: number) => new Registry(reg).setAlias('iris', alias, version);
 const NOT_FOUND_7 = 'Model "iris" has no version 7; it has versions 1-3 (latest is 3).';
 
-describe('version list', () => {
+describe.concurrent('version list', () => {
   it('--json: every model with versions, aliases, lineage and key metric', async () => {
     const reg = await irisRegistry();
     await setAlias(reg, 'production', 2);
@@ -93,7 +93,7 @@ describe('version list', () => {
   });
 });
 
-describe('version show', () => {
+describe.concurrent('version show', () => {
   it('--json: the record, its aliases and its directory, selected by --alias, --version or a positional number', async () => {
     const reg = await irisRegistry();
     await setAlias(reg, 'production', 2);
@@ -147,7 +147,7 @@ describe('version show', () => {
   });
 });
 
-describe('version diff', () => {
+describe.concurrent('version diff', () => {
   it('--json and human: what changed between two versions', async () => {
     const reg = await irisRegistry();
     const r = await cli(reg, ['version', 'diff', 'iris', '1', '2', '--json']);
@@ -181,7 +181,7 @@ describe('version diff', () => {
   });
 });
 
-describe('version alias / unalias', () => {
+describe.concurrent('version alias / unalias', () => {
   it('alias --json sets it; moving it needs --force (exit 1 without, human report with)', async () => {
     const reg = await irisRegistry();
     const set = await cli(reg, ['version', 'alias', 'iris', 'production', '1', '--json']);
@@ -240,7 +240,7 @@ describe('version alias / unalias', () => {
   });
 });
 
-describe('version rm', () => {
+describe.concurrent('version rm', () => {
   it('--json with --force removes the version and its aliases; human output without', async () => {
     const reg = await irisRegistry();
     await setAlias(reg, 'production', 2);
@@ -270,7 +270,7 @@ describe('version rm', () => {
   });
 });
 
-describe('version verify', () => {
+describe.concurrent('version verify', () => {
   it('an intact registry: exit 0, the report as one document (--json) or a summary line', async () => {
     const reg = await irisRegistry();
     const r = await cli(reg, ['version', 'verify', '--backend', 'cpu', '--json']);
@@ -315,7 +315,7 @@ describe('version verify', () => {
   });
 });
 
-describe("mlctl's own version vs a model version", () => {
+describe.concurrent("mlctl's own version vs a model version", () => {
   it("mlctl -V and mlctl --version print package.json's version; after a subcommand --version selects a model version", async () => {
     const want = (JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     for (const flag of ['-V', '--version']) {
