@@ -95,7 +95,9 @@ async function kill9(child: ChildProcess & { exited: Promise<void> }): Promise<v
   await child.exited;
 }
 
-describe('concurrent publishers', () => {
+// the first two cases (no timing assertions) run side by side; the lock case, which measures how
+// long the next publisher waits, runs alone after them
+describe.concurrent('concurrent publishers', () => {
   it('8 concurrent `mlctl import` processes into one model yield versions 1..8 exactly, each verifying clean', async () => {
     const reg = newRegistry();
     const results = await Promise.all(
@@ -131,7 +133,7 @@ describe('concurrent publishers', () => {
   });
 });
 
-describe('a publisher killed with SIGKILL mid-publish', () => {
+describe.concurrent('a publisher killed with SIGKILL mid-publish', () => {
   it('leaves no visible partial version; verify passes, reports the staging dir and cleans it; the next publish gets a fresh number', async () => {
     const reg = newRegistry();
     await publishDir(reg, 'tiny', tiny.dir);
@@ -165,7 +167,9 @@ describe('a publisher killed with SIGKILL mid-publish', () => {
     expect((await readdir(modelDir)).filter((n) => /^\d+$/.test(n))).toEqual(['1']);
 
     // verify passes and reports the leftover as abandoned
-    const verify = await cli(reg, ['version', 'verify', '--backend', 'cpu', '--json']);
+    // (checksums only: loading is checked after the concurrent imports above, and this file
+    // gains nothing from it: every version holds the same tiny model)
+    const verify = await cli(reg, ['version', 'verify', '--no-load', '--json']);
     expect(verify.code, verify.stdout).toBe(0);
     expect(verify.json()).toMatchObject({ ok: true, problems: [], versions: [{ model: 'tiny', version: 1, ok: true }] });
     expect(verify.json().staging).toEqual([{ model: 'tiny', dir: path.join(modelDir, staging), ownerGone: true, removed: false }]);
@@ -214,7 +218,7 @@ describe('a publisher killed while holding the model lock', () => {
     expect(next.json().version).toBe(2);
     expect(await exists(path.join(modelDir, '.lock'))).toBe(false);
 
-    const verify = await cli(reg, ['version', 'verify', '--backend', 'cpu', '--clean', '--json']);
+    const verify = await cli(reg, ['version', 'verify', '--no-load', '--clean', '--json']);
     expect(verify.code, verify.stdout).toBe(0);
     expect(verify.json()).toMatchObject({
       ok: true,
