@@ -29,6 +29,8 @@ export default defineConfig({
           // two at a time, and two such blocks at a time: a test mostly waits for its child
           // process, so this keeps both cores busy without oversubscribing a 2-core machine.
           maxConcurrency: 2,
+          // as for the unit tier: the files share one module graph (TF.js loads once for their fixtures)
+          isolate: false,
         },
       },
     ],

@@ -217,6 +217,14 @@ describe('global flags given at either level', () => {
 });
 
 describe('MLCTL_LOCK_STALE_MS (parseLockStaleMs)', () => {
+  it("is documented in the program's --help", () => {
+    const program = createProgram();
+    let help = '';
+    program.configureOutput({ writeOut: (t) => (help += t), writeErr: (t) => (help += t) });
+    program.outputHelp();
+    expect(help).toMatch(/^MLCTL_LOCK_STALE_MS \(default 10000, at least 2000\): how long the lock of a model whose writer$/m);
+  });
+
   it('unset or empty means the default; a whole number of ms ≥ 2000 is taken', () => {
     expect(parseLockStaleMs(undefined)).toBeUndefined();
     expect(parseLockStaleMs('')).toBeUndefined();

@@ -1,7 +1,8 @@
 /**
- * `mlctl import` through the built binary: the happy path (--json shape and human output) and its
- * exit codes (1 broken input, 2 usage). What import checks and writes (checksums, shapes, stock
- * TF.js loading, every refusal) is tested in-process in test/unit/lifecycle/import-model.test.ts.
+ * `mlctl import` through the built binary: the happy path (--json shape) and its exit codes
+ * (1 broken input, 2 usage). What import checks and writes (checksums, shapes, stock TF.js
+ * loading, every refusal, the human output) is tested in-process in
+ * test/unit/lifecycle/import-model.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
@@ -32,14 +33,6 @@ describe('mlctl import', () => {
     expect((await readdir(dir)).sort()).toEqual(['mlctl.json', 'model.json', 'weights.bin']);
   });
 
-  it('human output names the new version, without colour off a TTY; the name defaults to the folder', async () => {
-    const r = await cli(['import', tiny.dir, '--backend', 'cpu']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^✔ src-model v1 imported · [\d.]+ (B|KiB) \([\d.]+ (B|KiB) gzipped\) · backend cpu · [\d.]+ m?s\n$/);
-    expect(r.stdout).not.toMatch(/\u001b\[/);
-    expect(r.stderr).toBe('');
-  });
-
   it('an invalid model name is a usage error (exit 2)', async () => {
     const r = await cli(['import', tiny.modelJsonPath, '--name', '../evil', '--json']);
     expect(r.code).toBe(2);
@@ -55,6 +48,6 @@ describe('mlctl import', () => {
     const graph = await cli(['import', 'graph', '--json']);
     expect(graph.code).toBe(1);
     expect(jsonDocument(graph).error).toMatchObject({ code: 'INVALID_MODEL', message: expect.stringMatching(/graph model/) });
-    expect((await models()).sort()).toEqual(['src-model', 'tiny']);
+    expect(await models()).toEqual(['tiny']);
   });
 });

@@ -19,6 +19,9 @@ import { listVersions } from '../../../src/lifecycle/list-versions.js';
 import { showVersion } from '../../../src/lifecycle/show-version.js';
 import { verifyRegistry } from '../../../src/lifecycle/verify-registry.js';
 import { MlctlError } from '../../../src/errors.js';
+import { renderPublished } from '../../../src/cli/render/published.js';
+import { formatBytes } from '../../../src/cli/render/format.js';
+import { Chalk } from 'chalk';
 
 let work: string;
 let tiny: TinyModel;
@@ -62,6 +65,14 @@ describe('import a real TF.js layers model', () => {
     expect(files['weights.bin'].gzipBytes).toBeLessThan(files['weights.bin'].bytes + 64);
     // the version directory holds exactly the stock files plus the metadata file
     expect((await readdir(dir)).sort()).toEqual(['mlctl.json', 'model.json', 'weights.bin']);
+  });
+
+  it('human output (what `mlctl import` prints) names the new version, its size and backend', () => {
+    const bytes = imported.record.files.reduce((n, f) => n + f.bytes, 0);
+    const gz = imported.record.files.reduce((n, f) => n + f.gzipBytes, 0);
+    const text = renderPublished(imported.record, new Chalk({ level: 0 }));
+    expect(text).toMatch(/^✔ tiny v1 imported · \S+ (B|KiB) \(\S+ (B|KiB) gzipped\) · backend cpu · \S+ m?s$/);
+    expect(text).toContain(`· ${formatBytes(bytes)} (${formatBytes(gz)} gzipped) ·`);
   });
 
   it('lists, shows and verifies the imported version', async () => {

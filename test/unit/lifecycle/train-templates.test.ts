@@ -13,6 +13,8 @@ import { train } from '../../../src/lifecycle/train.js';
 import { evaluate } from '../../../src/lifecycle/evaluate.js';
 import { predict } from '../../../src/lifecycle/predict.js';
 import type { ClassPrediction, ValuePrediction } from '../../../src/lifecycle/predict-rows.js';
+import { renderTrain } from '../../../src/cli/render/train.js';
+import { Chalk } from 'chalk';
 
 let work: string;
 let registry: Registry;
@@ -99,6 +101,13 @@ describe('quick start', () => {
     const { record } = await train({ registry, source: 'iris', name: 'iris-default', backend: 'wasm' });
     expect(record.model).toBe('iris-default');
     expect(record.hyperparameters).toMatchObject({ epochs: 200, seed: 42 });
-    expect(classificationMetrics(record).accuracy).toBeGreaterThanOrEqual(0.9);
+    const m = classificationMetrics(record);
+    expect(m.accuracy).toBeGreaterThanOrEqual(0.9);
+    // the human summary `mlctl train` prints
+    const lines = renderTrain(record, new Chalk({ level: 0 })).split('\n');
+    const h = record.history!;
+    const stop = h.stoppedEarly ? `early stop at epoch ${h.epochsRun}, best ${h.bestEpoch}` : `${h.epochsRun} epochs`;
+    expect(lines[0]).toMatch(new RegExp(`^✔ iris-default v1 trained in \\S+ m?s on wasm \\(${stop}\\)$`));
+    expect(lines[1]).toBe(`  test      accuracy ${m.accuracy.toFixed(4)} · macro F1 ${m.macroF1.toFixed(4)} (${m.rows} rows)`);
   });
 });
