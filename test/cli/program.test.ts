@@ -358,11 +358,14 @@ Module._resolveFilename = function (request, ...rest) {
   });
 
   /** Runs node with the hooks; returns its exit status, output and the module URLs/paths it loaded. */
-  async function loadedBy(args: string[]): Promise<{ status: number | null; modules: string[]; stdout: string; stderr: string }> {
+  async function loadedBy(
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<{ status: number | null; modules: string[]; stdout: string; stderr: string }> {
     const log = path.join(tmp, `loaded-${++runs}.log`);
     const child = spawn(process.execPath, [...hookArgs, ...args], {
       cwd: tmp,
-      env: cleanEnv({ LOAD_LOG: log }),
+      env: cleanEnv({ ...env, LOAD_LOG: log }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -423,12 +426,64 @@ Module._resolveFilename = function (request, ...rest) {
     expect(tfModules(r.modules)).toEqual([]);
   });
 
+  /**
+   * `--help` of every command, run in ONE hooked process: the real dist/cli/main.js is evaluated
+   * once per argv (a fresh module instance via "?run=N"), with stdout/stderr captured per run and a
+   * marker in the load log between runs. Help is printed by the parser before any command body
+   * runs, so these runs share nothing but the modules already loaded; any @tensorflow module in the
+   * whole log fails every run. (`mlctl --help` through bin/mlctl.js in its own process: just below.)
+   */
   const everyCommand = [[], ...walk(createProgram()).map(({ path: p }) => p)];
-  it.for(everyCommand.map((p): [string, string[]] => [p.join(' ') || '(program)', p]))(
+  let helpRuns: Promise<{ results: { code: number; stdout: string; stderr: string }[]; modules: string[][] }> | undefined;
+  function runHelps(): NonNullable<typeof helpRuns> {
+    helpRuns ??= (async () => {
+      const harness = path.join(tmp, 'help-runs.mjs');
+      const results = path.join(tmp, 'help-results.json');
+      await writeFile(
+        harness,
+        `import { appendFileSync, writeFileSync } from 'node:fs';
+const runs = JSON.parse(process.env.HELP_RUNS);
+const out = [];
+const original = { out: process.stdout.write, err: process.stderr.write };
+for (const [i, args] of runs.entries()) {
+  let stdout = '';
+  let stderr = '';
+  process.stdout.write = (chunk) => ((stdout += chunk), true);
+  process.stderr.write = (chunk) => ((stderr += chunk), true);
+  appendFileSync(process.env.LOAD_LOG, '--- run ' + i + '\\n');
+  process.argv = [process.argv[0], ${JSON.stringify(BIN)}, ...args];
+  process.exitCode = undefined;
+  try {
+    await import(${JSON.stringify(pathToFileURL(path.join(REPO_ROOT, 'dist/cli/main.js')).href)} + '?run=' + i);
+  } finally {
+    process.stdout.write = original.out;
+    process.stderr.write = original.err;
+  }
+  out.push({ code: process.exitCode ?? 0, stdout, stderr });
+}
+process.exitCode = 0;
+writeFileSync(process.env.RESULTS, JSON.stringify(out));
+`,
+      );
+      const r = await loadedBy([harness], { HELP_RUNS: JSON.stringify(everyCommand.map((c) => [...c, '--help'])), RESULTS: results });
+      if (r.status !== 0) throw new Error(`the help runs failed (exit ${r.status}):\n${r.stderr}`);
+      // the load log split at the run markers: modules[i] are those run i loaded first
+      const modules: string[][] = [];
+      for (const line of r.modules) {
+        if (line.startsWith('--- run ')) modules.push([]);
+        else modules.at(-1)?.push(line);
+      }
+      return { results: JSON.parse(await readFile(results, 'utf8')), modules };
+    })();
+    return helpRuns;
+  }
+
+  it.for(everyCommand.map((p, i): [string, string[], number] => [p.join(' ') || '(program)', p, i]))(
     'mlctl %s --help: exit 0, usage and examples on stdout, nothing on stderr, no @tensorflow module',
-    async ([, cmd], { expect }) => {
-      const r = await loadedBy([BIN, ...cmd, '--help']);
-      expect(r.status).toBe(0);
+    async ([, cmd, i], { expect }) => {
+      const { results, modules } = await runHelps();
+      const r = results[i];
+      expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^Usage: mlctl${cmd.map((c) => ` ${c}`).join('')}\\b`));
       expect(r.stdout).toContain('Examples:');
       expect(r.stdout).toMatch(/\$ mlctl /);
@@ -436,8 +491,20 @@ Module._resolveFilename = function (request, ...rest) {
       const leaf = cmd.length > 0 && !(cmd.length === 1 && cmd[0] === 'version');
       // leaf commands document the global options
       if (leaf) for (const flag of ['--registry <dir>', '--json', '--verbose', '--no-color']) expect(r.stdout).toContain(flag);
-      expect(sawCli(r.modules), 'the hook saw the CLI load').toBe(true);
-      expect(tfModules(r.modules)).toEqual([]);
+      expect(
+        modules[i].some((m) => m.includes(`/dist/cli/main.js?run=${i}`)),
+        'the hook saw this run of the CLI',
+      ).toBe(true);
+      expect(modules.flat().filter((m) => m.includes('@tensorflow'))).toEqual([]);
     },
   );
+
+  it('mlctl --help through bin/mlctl.js in its own process: exit 0, help on stdout, no @tensorflow module', async ({ expect }) => {
+    const r = await loadedBy([BIN, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: mlctl \[options\] \[command\]\n/);
+    expect(r.stderr).toBe('');
+    expect(sawCli(r.modules), 'the hook saw the CLI load').toBe(true);
+    expect(tfModules(r.modules)).toEqual([]);
+  });
 });
