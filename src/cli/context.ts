@@ -9,6 +9,11 @@ import type { MlctlConfig } from '../config/schema.js';
 import type { BackendChoice } from '../vocabulary.js';
 import { Reporter, shouldUseColor } from './output.js';
 import { DEFAULT_REGISTRY_DIR } from '../vocabulary.js';
+import { MlctlError } from '../errors.js';
+import { LOCK_STALE_MS, MIN_LOCK_STALE_MS } from '../registry/model-lock.js';
+
+/** Environment variable: how long (ms) a model lock left by a killed mlctl blocks others. */
+export const LOCK_STALE_ENV = 'MLCTL_LOCK_STALE_MS';
 
 export interface GlobalFlags {
   registry?: string;
@@ -27,6 +32,8 @@ export interface CommandContext {
   backend: BackendChoice;
   /** the model named by MLCTL_MODEL or the config's `model`, if any */
   defaultModel?: string;
+  /** MLCTL_LOCK_STALE_MS, if set (the registry's default otherwise) */
+  lockStaleMs?: number;
   json: boolean;
   verbose: boolean;
   cwd: string;
@@ -79,6 +86,7 @@ export async function createContext(cmd: Command, reporter: Reporter): Promise<C
     registryRoot,
     backend,
     defaultModel: envModel && envModel.length > 0 ? envModel : config.model,
+    lockStaleMs: parseLockStaleMs(process.env[LOCK_STALE_ENV]),
     json: reporter.json,
     verbose: reporter.verbose,
     cwd,
@@ -98,4 +106,16 @@ export function withDefaults<T extends object>(cmd: Command, opts: Partial<T>, f
     if (value !== undefined && (source === 'cli' || source === 'env' || source === undefined)) out[key] = value;
   }
   return out as T;
+}
+
+/** MLCTL_LOCK_STALE_MS: unset/empty → undefined (the default), else whole milliseconds ≥ 2000. */
+export function parseLockStaleMs(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const ms = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!(ms >= MIN_LOCK_STALE_MS)) {
+    throw new MlctlError('USAGE', `${LOCK_STALE_ENV} must be a whole number of milliseconds ≥ ${MIN_LOCK_STALE_MS}, got "${raw}".`, {
+      hint: `Unset it to use the default (${LOCK_STALE_MS}).`,
+    });
+  }
+  return ms;
 }

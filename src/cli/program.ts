@@ -30,6 +30,8 @@ export function createProgram(): Command {
       `
 Exit codes: 0 success, 1 failure, 2 usage or config error, 3 a quality gate fell short.
 After a subcommand, --version selects a model version; "mlctl -V" prints mlctl's version.
+MLCTL_LOCK_STALE_MS (default 10000, at least 2000): how long the lock of a model whose writer
+was killed blocks the next writer.
 
 Examples:
   $ mlctl train iris

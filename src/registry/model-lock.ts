@@ -35,6 +35,12 @@ export interface LockWait {
 }
 
 export interface LockOptions {
+  /**
+   * how long an untouched lock counts as held (default LOCK_STALE_MS); at least
+   * MIN_LOCK_STALE_MS. Shorter values make a killed holder block others for less time but risk
+   * taking over from a live holder whose event loop stalls for longer than this.
+   */
+  staleMs?: number;
   /** recorded in the owner file, so a waiting writer can say whose lock it is */
   command?: string | null;
   /** called once when the lock is held by someone else and this writer starts waiting */
@@ -60,13 +66,25 @@ export function describeLockHolder(wait: Pick<LockWait, 'owner' | 'heldForMs'>):
   return secs === null ? who : `${who}, for ${secs} s`;
 }
 
-/** a lock not refreshed for this long is stale (its holder died) */
+/** a lock not refreshed for this long is stale (its holder died); the default of `staleMs` */
 export const LOCK_STALE_MS = 10_000;
-/** how often the holder refreshes the lock's mtime */
+/** the shortest stale timeout proper-lockfile honours (it raises anything shorter to this) */
+export const MIN_LOCK_STALE_MS = 2_000;
+/** how often the holder refreshes the lock's mtime (at most half the stale timeout) */
 export const LOCK_UPDATE_MS = 2_000;
+
+/** The stale timeout to use; USAGE error for a value proper-lockfile would not honour. */
+export function lockStaleMs(options: Pick<LockOptions, 'staleMs'> = {}): number {
+  const ms = options.staleMs ?? LOCK_STALE_MS;
+  if (!Number.isInteger(ms) || ms < MIN_LOCK_STALE_MS) {
+    throw new MlctlError('USAGE', `The lock stale timeout must be a whole number of milliseconds ≥ ${MIN_LOCK_STALE_MS}, got ${ms}.`);
+  }
+  return ms;
+}
+
 /**
  * Retry schedule for a held lock: randomised exponential backoff from 25 ms up to 500 ms per try,
- * 240 tries ≈ 1-2 minutes in total; enough to outlast a stale lock (10 s) and a queue of
+ * 240 tries ≈ 1-2 minutes in total; enough to outlast a stale lock (10 s by default) and a queue of
  * publishers on a slow disk.
  */
 const LOCK_RETRIES = { retries: 240, factor: 1.3, minTimeout: 25, maxTimeout: 500, randomize: true };
@@ -98,6 +116,7 @@ export interface ModelLock {
 
 /**
  * Runs `fn` holding the lock of `modelDir` (which must exist). `label` names the model in errors.
+ * `options.staleMs` overrides the stale timeout (tests, and MLCTL_LOCK_STALE_MS in the CLI).
  * Call `lock.assertHeld()` right before an irreversible step.
  */
 export async function withModelLock<T>(
@@ -107,6 +126,7 @@ export async function withModelLock<T>(
   options: LockOptions = {},
 ): Promise<T> {
   const dir = path.resolve(modelDir);
+  const stale = lockStaleMs(options);
   return withProcessQueue(dir, async () => {
     let compromised: Error | null = null;
     let release: () => Promise<void>;
@@ -118,8 +138,8 @@ export async function withModelLock<T>(
       const { default: lockfile } = await import('proper-lockfile');
       const lockOptions = {
         lockfilePath: path.join(dir, LOCK_DIR),
-        stale: LOCK_STALE_MS,
-        update: LOCK_UPDATE_MS,
+        stale,
+        update: Math.min(LOCK_UPDATE_MS, stale / 2),
         realpath: false,
         onCompromised: (err: Error) => {
           compromised = err;

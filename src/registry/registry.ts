@@ -22,7 +22,7 @@ import {
   isVersionNumber,
 } from './layout.js';
 import { computeFileEntries, fsyncDir, fsyncFile, fsyncTree, hashFile, listFilesRecursive } from './file-entries.js';
-import { withModelLock, type LockOptions, type ModelLock } from './model-lock.js';
+import { lockStaleMs, withModelLock, type LockOptions, type ModelLock } from './model-lock.js';
 import { formatVersionRanges } from './version-ranges.js';
 import type { FileEntry, VersionRecord } from './version-record.js';
 import { parseVersionRecord } from './record-schema.js';
@@ -101,20 +101,29 @@ export interface StagingDir {
 
 type Aliases = Record<string, number>;
 
+export interface RegistryOptions {
+  /**
+   * how long (ms) the model lock of a process that died while holding it keeps blocking others
+   * (default 10 s, at least 2 s)
+   */
+  lockStaleMs?: number;
+  /** what to record as the lock holder's command, and a hook for a writer that starts waiting */
+  lock?: LockOptions;
+}
+
 export class Registry {
   readonly root: string;
-
   private readonly lockOptions: LockOptions;
 
-  /** `options.lock`: what to record as the lock holder's command, and a hook for a writer that starts waiting. */
-  constructor(root: string, options: { lock?: LockOptions } = {}) {
+  constructor(root: string, options: RegistryOptions = {}) {
     if (typeof root !== 'string' || root.trim() === '') {
       throw new MlctlError('USAGE', 'The registry path is empty.', { hint: 'Pass --registry <dir>.' });
     }
     this.root = path.resolve(root);
-    this.lockOptions = options.lock ?? {};
+    this.lockOptions = { ...options.lock, staleMs: lockStaleMs({ staleMs: options.lockStaleMs ?? options.lock?.staleMs }) };
   }
 
+  /** Runs `fn` holding the model lock of `modelDir` (this registry's stale timeout and holder info). */
   private locked<T>(modelDir: string, label: string, fn: (lock: ModelLock) => Promise<T>): Promise<T> {
     return withModelLock(modelDir, label, fn, this.lockOptions);
   }

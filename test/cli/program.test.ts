@@ -5,7 +5,7 @@
  * processes with module-loading hooks, against the built dist/).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,10 +14,11 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createProgram } from '../../src/cli/program.js';
 import { parseVersionSelector } from '../../src/cli/options.js';
 import { selectorFrom } from '../../src/cli/commands/shared.js';
-import { globalFlags } from '../../src/cli/context.js';
+import { globalFlags, parseLockStaleMs } from '../../src/cli/context.js';
 import { MlctlError } from '../../src/errors.js';
 import { Registry } from '../../src/registry/registry.js';
 import { REPO_ROOT, BIN, cleanEnv } from '../helpers/run-cli.js';
+import { errorOf } from '../helpers/error-of.js';
 
 /** Every command below `cmd` (depth first), with its full name ("version list"). */
 function walk(cmd: Command, prefix: string[] = []): { path: string[]; cmd: Command }[] {
@@ -215,6 +216,29 @@ describe('global flags given at either level', () => {
   });
 });
 
+describe('MLCTL_LOCK_STALE_MS (parseLockStaleMs)', () => {
+  it("is documented in the program's --help", () => {
+    const program = createProgram();
+    let help = '';
+    program.configureOutput({ writeOut: (t) => (help += t), writeErr: (t) => (help += t) });
+    program.outputHelp();
+    expect(help).toMatch(/^MLCTL_LOCK_STALE_MS \(default 10000, at least 2000\): how long the lock of a model whose writer$/m);
+  });
+
+  it('unset or empty means the default; a whole number of ms ≥ 2000 is taken', () => {
+    expect(parseLockStaleMs(undefined)).toBeUndefined();
+    expect(parseLockStaleMs('')).toBeUndefined();
+    expect(parseLockStaleMs('2000')).toBe(2000);
+    expect(parseLockStaleMs('15000')).toBe(15000);
+  });
+
+  it.each(['1999', '0', '-5000', '2.5', '2s', 'abc'])('refuses %j (USAGE, naming the variable)', (raw) => {
+    const err = errorOf(() => parseLockStaleMs(raw));
+    expect(err.code).toBe('USAGE');
+    expect(err.message).toBe(`MLCTL_LOCK_STALE_MS must be a whole number of milliseconds ≥ 2000, got "${raw}".`);
+  });
+});
+
 describe('parseVersionSelector', () => {
   it.each([
     ['1', 1],
@@ -266,24 +290,24 @@ describe('selectorFrom', () => {
   });
 });
 
-describe('commands that need no tensors do not load TensorFlow.js', () => {
+describe.concurrent('commands that need no tensors do not load TensorFlow.js (and --help of every command)', () => {
   let tmp: string;
-  let log: string;
   let hookArgs: string[];
   let registry: string;
+  let runs = 0;
 
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'mlctl-noload-'));
-    log = path.join(tmp, 'loaded.log');
     // ESM: a resolve hook registered with module.register (Node >= 20.6) sees every import;
     // CJS: a --require preload sees every require() (TF.js packages require each other).
+    // Both append to the file named by LOAD_LOG, one per run, so runs can overlap.
     const esmHook = path.join(tmp, 'esm-hook.mjs');
     await writeFile(
       esmHook,
       `import { appendFileSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
   const result = await next(specifier, context);
-  appendFileSync(${JSON.stringify(log)}, result.url + '\\n');
+  appendFileSync(process.env.LOAD_LOG, result.url + '\\n');
   return result;
 }\n`,
     );
@@ -297,7 +321,7 @@ const { appendFileSync } = require('node:fs');
 const original = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
   const resolved = original.call(this, request, ...rest);
-  appendFileSync(${JSON.stringify(log)}, resolved + '\\n');
+  appendFileSync(process.env.LOAD_LOG, resolved + '\\n');
   return resolved;
 };\n`,
     );
@@ -333,16 +357,34 @@ Module._resolveFilename = function (request, ...rest) {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  /** Runs node with the hooks; returns the module URLs/paths it loaded. */
-  async function loadedBy(args: string[]): Promise<{ status: number | null; modules: string[]; stdout: string; stderr: string }> {
-    await rm(log, { force: true });
-    const r = spawnSync(process.execPath, [...hookArgs, ...args], { cwd: tmp, env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
+  /** Runs node with the hooks; returns its exit status, output and the module URLs/paths it loaded. */
+  async function loadedBy(
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<{ status: number | null; modules: string[]; stdout: string; stderr: string }> {
+    const log = path.join(tmp, `loaded-${++runs}.log`);
+    const child = spawn(process.execPath, [...hookArgs, ...args], {
+      cwd: tmp,
+      env: cleanEnv({ ...env, LOAD_LOG: log }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const status = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => resolve(code));
+    });
+    clearTimeout(timer);
     const modules = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
-    return { status: r.status, modules, stdout: r.stdout, stderr: r.stderr };
+    return { status, modules, stdout, stderr };
   }
   const tfModules = (modules: string[]) => modules.filter((m) => m.includes('@tensorflow'));
+  const sawCli = (modules: string[]) => modules.some((m) => m.endsWith('/dist/cli/main.js'));
 
-  it('the hooks do see TF.js when mlctl loads it (control)', async () => {
+  it('the hooks do see TF.js when mlctl loads it (control)', async ({ expect }) => {
     const tfUrl = pathToFileURL(path.join(REPO_ROOT, 'dist/engine/tf.js')).href;
     const r = await loadedBy([
       '--input-type=module',
@@ -350,10 +392,12 @@ Module._resolveFilename = function (request, ...rest) {
       `const { loadTf } = await import(${JSON.stringify(tfUrl)}); await loadTf('cpu');`,
     ]);
     expect(r.status, r.stderr).toBe(0);
-    expect(tfModules(r.modules).length).toBeGreaterThan(0);
+    // through ESM (tfjs) and CJS (its packages requiring each other)
+    expect(r.modules.some((m) => m.startsWith('file://') && m.includes('/@tensorflow/tfjs/'))).toBe(true);
+    expect(r.modules.some((m) => m.startsWith('/') && m.includes('/@tensorflow/tfjs-core/'))).toBe(true);
   });
 
-  it('importing dist/cli/program.js and building the command tree loads no @tensorflow module', async () => {
+  it('importing dist/cli/program.js and building the command tree loads no @tensorflow module', async ({ expect }) => {
     const programUrl = pathToFileURL(path.join(REPO_ROOT, 'dist/cli/program.js')).href;
     const r = await loadedBy([
       '--input-type=module',
@@ -365,32 +409,105 @@ Module._resolveFilename = function (request, ...rest) {
     expect(tfModules(r.modules)).toEqual([]);
   });
 
-  it.each([
-    [['-V']],
-    [['--help']],
-    [['version', 'list', '--json']],
-    [['version', 'list']],
-    [['version', 'show', 'iris', '--json']],
-    [['version', 'show', 'iris', '--alias', 'production']],
-    [['version', 'diff', 'iris', '1', '2', '--json']],
-    [['version', 'alias', 'iris', 'staging', '2', '--json']],
-    [['version', 'verify', '--no-load', '--json']],
-    [['version', 'show', 'iris', '9', '--json']],
-  ])('mlctl %j loads no @tensorflow module', async (argv) => {
+  it.for<[string[], number]>([
+    [['-V'], 0],
+    [['version', 'list', '--json'], 0],
+    [['version', 'list'], 0],
+    [['version', 'show', 'iris', '--json'], 0],
+    [['version', 'show', 'iris', '--alias', 'production'], 0],
+    [['version', 'diff', 'iris', '1', '2', '--json'], 0],
+    [['version', 'alias', 'iris', 'staging', '2', '--json'], 0],
+    [['version', 'verify', '--no-load', '--json'], 0],
+    [['version', 'show', 'iris', '9', '--json'], 1],
+  ])('mlctl %j (exit %i) loads no @tensorflow module', async ([argv, exit], { expect }) => {
     const r = await loadedBy([BIN, ...argv, ...(argv[0] === 'version' ? ['--registry', registry] : [])]);
-    expect(r.status === 0 || argv.includes('9'), r.stderr + r.stdout).toBe(true);
-    expect(
-      r.modules.some((m) => m.includes('/dist/cli/main.js')),
-      'the hook saw the CLI load',
-    ).toBe(true);
+    expect(r.status, r.stderr + r.stdout).toBe(exit);
+    expect(sawCli(r.modules), 'the hook saw the CLI load').toBe(true);
     expect(tfModules(r.modules)).toEqual([]);
   });
 
-  it('--help of every command loads no @tensorflow module', async () => {
-    for (const { path: p } of walk(createProgram())) {
-      const r = await loadedBy([BIN, ...p, '--help']);
-      expect(r.status, p.join(' ')).toBe(0);
-      expect(tfModules(r.modules), p.join(' ')).toEqual([]);
-    }
+  /**
+   * `--help` of every command, run in ONE hooked process: the real dist/cli/main.js is evaluated
+   * once per argv (a fresh module instance via "?run=N"), with stdout/stderr captured per run and a
+   * marker in the load log between runs. Help is printed by the parser before any command body
+   * runs, so these runs share nothing but the modules already loaded; any @tensorflow module in the
+   * whole log fails every run. (`mlctl --help` through bin/mlctl.js in its own process: just below.)
+   */
+  const everyCommand = [[], ...walk(createProgram()).map(({ path: p }) => p)];
+  let helpRuns: Promise<{ results: { code: number; stdout: string; stderr: string }[]; modules: string[][] }> | undefined;
+  function runHelps(): NonNullable<typeof helpRuns> {
+    helpRuns ??= (async () => {
+      const harness = path.join(tmp, 'help-runs.mjs');
+      const results = path.join(tmp, 'help-results.json');
+      await writeFile(
+        harness,
+        `import { appendFileSync, writeFileSync } from 'node:fs';
+const runs = JSON.parse(process.env.HELP_RUNS);
+const out = [];
+const original = { out: process.stdout.write, err: process.stderr.write };
+// main.js adds an EPIPE listener to stdout and stderr; one evaluation per run adds one each
+process.stdout.setMaxListeners(0);
+process.stderr.setMaxListeners(0);
+for (const [i, args] of runs.entries()) {
+  let stdout = '';
+  let stderr = '';
+  process.stdout.write = (chunk) => ((stdout += chunk), true);
+  process.stderr.write = (chunk) => ((stderr += chunk), true);
+  appendFileSync(process.env.LOAD_LOG, '--- run ' + i + '\\n');
+  process.argv = [process.argv[0], ${JSON.stringify(BIN)}, ...args];
+  process.exitCode = undefined;
+  try {
+    await import(${JSON.stringify(pathToFileURL(path.join(REPO_ROOT, 'dist/cli/main.js')).href)} + '?run=' + i);
+  } finally {
+    process.stdout.write = original.out;
+    process.stderr.write = original.err;
+  }
+  out.push({ code: process.exitCode ?? 0, stdout, stderr });
+}
+process.exitCode = 0;
+writeFileSync(process.env.RESULTS, JSON.stringify(out));
+`,
+      );
+      const r = await loadedBy([harness], { HELP_RUNS: JSON.stringify(everyCommand.map((c) => [...c, '--help'])), RESULTS: results });
+      if (r.status !== 0) throw new Error(`the help runs failed (exit ${r.status}):\n${r.stderr}`);
+      // the load log split at the run markers: modules[i] are those run i loaded first
+      const modules: string[][] = [];
+      for (const line of r.modules) {
+        if (line.startsWith('--- run ')) modules.push([]);
+        else modules.at(-1)?.push(line);
+      }
+      return { results: JSON.parse(await readFile(results, 'utf8')), modules };
+    })();
+    return helpRuns;
+  }
+
+  it.for(everyCommand.map((p, i): [string, string[], number] => [p.join(' ') || '(program)', p, i]))(
+    'mlctl %s --help: exit 0, usage and examples on stdout, nothing on stderr, no @tensorflow module',
+    async ([, cmd, i], { expect }) => {
+      const { results, modules } = await runHelps();
+      const r = results[i];
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: mlctl${cmd.map((c) => ` ${c}`).join('')}\\b`));
+      expect(r.stdout).toContain('Examples:');
+      expect(r.stdout).toMatch(/\$ mlctl /);
+      expect(r.stderr).toBe('');
+      const leaf = cmd.length > 0 && !(cmd.length === 1 && cmd[0] === 'version');
+      // leaf commands document the global options
+      if (leaf) for (const flag of ['--registry <dir>', '--json', '--verbose', '--no-color']) expect(r.stdout).toContain(flag);
+      expect(
+        modules[i].some((m) => m.includes(`/dist/cli/main.js?run=${i}`)),
+        'the hook saw this run of the CLI',
+      ).toBe(true);
+      expect(modules.flat().filter((m) => m.includes('@tensorflow'))).toEqual([]);
+    },
+  );
+
+  it('mlctl --help through bin/mlctl.js in its own process: exit 0, help on stdout, no @tensorflow module', async ({ expect }) => {
+    const r = await loadedBy([BIN, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: mlctl \[options\] \[command\]\n/);
+    expect(r.stderr).toBe('');
+    expect(sawCli(r.modules), 'the hook saw the CLI load').toBe(true);
+    expect(tfModules(r.modules)).toEqual([]);
   });
 });

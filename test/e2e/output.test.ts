@@ -1,92 +1,45 @@
 /**
- * Output conventions of every command: --json is exactly one JSON document on stdout (errors
- * included) and nothing else; human errors are one line on stderr, with a stack trace only under
- * --verbose; colour only when asked for and allowed (NO_COLOR and --no-color win over
- * FORCE_COLOR, --json never has colour); usage errors exit 2; every command's --help has
- * examples; global options work before and after the subcommand.
+ * Output conventions shared by every command, through the built binary: --json is exactly one
+ * JSON document on stdout (errors included; each command's own --json shape is checked in its
+ * e2e file); human errors are one line on stderr, with a stack trace only under --verbose; colour
+ * only when asked for and allowed (NO_COLOR and --no-color win over FORCE_COLOR, --json never has
+ * colour); usage errors exit 2; global options work before and after the subcommand.
+ * (--help of every command: test/cli/program.test.ts, which also checks it loads no TF.js.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { runCli, type CliResult } from '../helpers/run-cli.js';
+import { jsonDocument, runCli } from '../helpers/run-cli.js';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp-dir.js';
-import { createTinyModelDir, type TinyModel } from '../helpers/tiny-model.js';
+import { createTinyModelDir } from '../helpers/tiny-model.js';
 import { publishDir } from '../helpers/registry-fixture.js';
 
 let work: string;
 let reg: string;
-let tiny: TinyModel;
 
 const ANSI = /\u001b\[/;
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
+const NOT_FOUND = 'Model "iris" has no version 7; it has versions 1-2 (latest is 2).';
+const HINT = 'Run "mlctl version list iris".';
 
 beforeAll(async () => {
   work = await makeTmpDir('mlctl-output-');
-  tiny = await createTinyModelDir(path.join(work, 'src-model'), { seed: 9 });
+  const tiny = await createTinyModelDir(path.join(work, 'src-model'), { seed: 9 });
   reg = path.join(work, 'model-registry');
   await publishDir(reg, 'iris', tiny.dir);
   await publishDir(reg, 'iris', tiny.dir, { operation: 'quantize', parent: 1 });
-});
+}, 60_000);
 afterAll(async () => removeTmpDir(work));
 
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: work, env });
 
-/** stdout is exactly one JSON document (JSON.parse of the whole text) and it is an object. */
-function oneDocument(r: CliResult): Record<string, unknown> {
-  const doc = r.json();
-  expect(typeof doc).toBe('object');
-  expect(doc).not.toBeNull();
-  expect(r.stdout.trimEnd().endsWith('}')).toBe(true);
-  return doc;
-}
-
-describe('--json', () => {
-  it('success: exactly one JSON document on stdout, nothing on stderr', async () => {
-    for (const args of [
-      ['version', 'list', '--json'],
-      ['version', 'show', 'iris', '2', '--json'],
-      ['version', 'diff', 'iris', '1', '2', '--json'],
-      ['version', 'verify', '--no-load', '--json'],
-    ]) {
-      const r = await cli(args);
-      expect(r.code, args.join(' ')).toBe(0);
-      const doc = oneDocument(r);
-      expect(doc, args.join(' ')).not.toHaveProperty('error');
-      expect(r.stderr, args.join(' ')).toBe('');
-    }
-  });
-
-  it('success of a command that loads TF.js (import): one document, no TF.js banner anywhere', async () => {
-    const r = await cli([
-      'import',
-      tiny.modelJsonPath,
-      '--name',
-      'imported',
-      '--backend',
-      'cpu',
-      '--json',
-      '--registry',
-      path.join(work, 'reg-import'),
-    ]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(oneDocument(r)).toMatchObject({ model: 'imported', version: 1 });
-    expect(r.stderr).toBe('');
-  });
-
-  it('failure: one document {"error": {code, message, hint?}} on stdout and nothing else', async () => {
+describe.concurrent('--json', () => {
+  it('a failure is one document {"error": {code, message, hint}} on stdout and nothing else', async () => {
     const r = await cli(['version', 'show', 'iris', '7', '--json']);
     expect(r.code).toBe(1);
-    const doc = oneDocument(r);
-    expect(Object.keys(doc)).toEqual(['error']);
-    expect(doc.error).toEqual({
-      code: 'NOT_FOUND',
-      message: 'Model "iris" has no version 7; it has versions 1-2 (latest is 2).',
-      hint: 'Run "mlctl version list iris".',
-    });
-    expect(r.stderr).toBe('');
+    expect(jsonDocument(r)).toEqual({ error: { code: 'NOT_FOUND', message: NOT_FOUND, hint: HINT } });
   });
 
-  it('a usage error caught by the parser is a JSON document too (exit 2)', async () => {
+  it('a usage error caught by the parser is a JSON document too (exit 2), --json before or after the subcommand', async () => {
     for (const args of [
       ['version', 'list', '--bogus', '--json'],
       ['frobnicate', '--json'],
@@ -95,40 +48,30 @@ describe('--json', () => {
     ]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(2);
-      const doc = oneDocument(r) as { error: { code: string; message: string } };
+      const doc = jsonDocument<{ error: { code: string; message: string } }>(r, { stderr: null });
       expect(Object.keys(doc), args.join(' ')).toEqual(['error']);
       expect(doc.error.code, args.join(' ')).toBe('USAGE');
-      expect(doc.error.message, args.join(' ')).not.toMatch(/^error:/);
+      // commander's message without its "error: " prefix
+      expect(doc.error.message, args.join(' ')).toMatch(
+        /^(unknown option '--bogus'|unknown command 'frobnicate'|option '--version <n\|latest>' argument 'abc' is invalid|missing required argument 'alias')/,
+      );
     }
-  });
-
-  it('a failed verify prints its report as the one document (no second error document)', async () => {
-    const broken = path.join(work, 'reg-broken');
-    await publishDir(broken, 'iris', tiny.dir);
-    await unlink(path.join(broken, 'iris', '1', 'weights.bin'));
-    const r = await cli(['version', 'verify', '--no-load', '--json', '--registry', broken]);
-    expect(r.code).toBe(1);
-    const doc = oneDocument(r);
-    expect(doc).toMatchObject({ ok: false, problems: [{ file: 'weights.bin', problem: 'missing' }] });
-    expect(doc).not.toHaveProperty('error');
-    expect(r.stderr).toBe('');
   });
 
   it('--verbose with --json keeps stdout one document; the stack goes to stderr', async () => {
     const r = await cli(['version', 'show', 'iris', '7', '--json', '--verbose']);
     expect(r.code).toBe(1);
-    expect(oneDocument(r)).toHaveProperty('error.code', 'NOT_FOUND');
+    expect(jsonDocument(r, { stderr: null })).toHaveProperty('error.code', 'NOT_FOUND');
     expect(r.stderr).toMatch(STACK);
   });
 });
 
-describe('human errors', () => {
-  it('are one line on stderr with the hint, nothing on stdout, no stack trace', async () => {
+describe.concurrent('human errors', () => {
+  it('are one line on stderr with the hint, nothing on stdout, no stack trace, no colour off a TTY', async () => {
     const r = await cli(['version', 'show', 'iris', '7']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('error: Model "iris" has no version 7; it has versions 1-2 (latest is 2). Run "mlctl version list iris".\n');
-    expect(r.stderr).not.toMatch(STACK);
+    expect(r.stderr).toBe(`error: ${NOT_FOUND} ${HINT}\n`);
   });
 
   it('show the stack trace only with --verbose (before or after the subcommand)', async () => {
@@ -138,141 +81,77 @@ describe('human errors', () => {
     ]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(1);
-      expect(r.stderr, args.join(' ')).toContain('error: Model "iris" has no version 7');
+      expect(r.stderr, args.join(' ')).toMatch(new RegExp(`^error: ${NOT_FOUND.replace(/[.()]/g, '\\$&')}`));
       expect(r.stderr, args.join(' ')).toMatch(STACK);
       expect(r.stdout).toBe('');
     }
   });
 });
 
-describe('colour', () => {
+describe.concurrent('colour', () => {
   const human = ['version', 'list'];
 
-  it('none when stdout is not a TTY', async () => {
-    const r = await cli(human);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('iris');
-    expect(r.stdout).not.toMatch(ANSI);
-    const err = await cli(['version', 'show', 'iris', '7']);
-    expect(err.stderr).not.toMatch(ANSI);
+  it('none when stdout is not a TTY; FORCE_COLOR turns it on (so the switches below are really tested)', async () => {
+    const plain = await cli(human);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^iris {2}2 versions, latest 2\n/);
+    const forced = await cli(human, { FORCE_COLOR: '1' });
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(ANSI);
+    expect(forced.stdout.replace(/\u001b\[[0-9;]*m/g, '')).toBe(plain.stdout);
   });
 
-  it('FORCE_COLOR turns it on off a TTY (so the switches below are really tested)', async () => {
-    const r = await cli(human, { FORCE_COLOR: '1' });
-    expect(r.stdout).toMatch(ANSI);
-  });
-
-  it('NO_COLOR wins over FORCE_COLOR', async () => {
-    const r = await cli(human, { FORCE_COLOR: '1', NO_COLOR: '1' });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('iris');
-    expect(r.stdout).not.toMatch(ANSI);
-  });
-
-  it('--no-color wins over FORCE_COLOR, before or after the subcommand', async () => {
-    for (const args of [
-      [...human, '--no-color'],
-      ['--no-color', ...human],
-    ]) {
-      const r = await cli(args, { FORCE_COLOR: '1' });
-      expect(r.code, args.join(' ')).toBe(0);
-      expect(r.stdout, args.join(' ')).toContain('iris');
-      expect(r.stdout, args.join(' ')).not.toMatch(ANSI);
+  it('NO_COLOR, and --no-color before or after the subcommand, win over FORCE_COLOR', async () => {
+    for (const [args, env] of [
+      [human, { FORCE_COLOR: '1', NO_COLOR: '1' }],
+      [[...human, '--no-color'], { FORCE_COLOR: '1' }],
+      [['--no-color', ...human], { FORCE_COLOR: '1' }],
+    ] as const) {
+      const r = await cli([...args], env);
+      const what = `${args.join(' ')} ${JSON.stringify(env)}`;
+      expect(r.code, what).toBe(0);
+      expect(r.stdout, what).toMatch(/^iris {2}2 versions, latest 2\n/);
+      expect(r.stdout, what).not.toMatch(ANSI);
     }
   });
 
   it('--json never has colour, even with FORCE_COLOR', async () => {
     const ok = await cli(['version', 'list', '--json'], { FORCE_COLOR: '1' });
+    expect(ok.code).toBe(0);
     expect(ok.stdout).not.toMatch(ANSI);
     const bad = await cli(['version', 'show', 'iris', '7', '--json'], { FORCE_COLOR: '1' });
+    expect(bad.code).toBe(1);
     expect(bad.stdout).not.toMatch(ANSI);
     expect(bad.stderr).not.toMatch(ANSI);
   });
 });
 
-describe('usage errors exit 2', () => {
-  it('an unknown option', async () => {
-    const r = await cli(['version', 'list', '--bogus']);
+describe.concurrent('usage errors exit 2 with the reason on stderr and nothing on stdout', () => {
+  it.each([
+    [['version', 'list', '--bogus'], "error: unknown option '--bogus'"],
+    [['frobnicate'], "error: unknown command 'frobnicate'"],
+    [['version', 'frobnicate'], "error: unknown command 'frobnicate'"],
+    [['version', 'verify', '--backend', 'gpu'], "error: option '--backend <name>' argument 'gpu' is invalid"],
+  ])('%j', async (args, message) => {
+    const r = await cli(args);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain("error: unknown option '--bogus'");
-  });
-
-  it('an unknown command', async () => {
-    const r = await cli(['frobnicate']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("error: unknown command 'frobnicate'");
-    const sub = await cli(['version', 'frobnicate']);
-    expect(sub.code).toBe(2);
-    expect(sub.stderr).toContain("unknown command 'frobnicate'");
-  });
-
-  it('a missing argument', async () => {
-    const r = await cli(['version', 'diff', 'iris', '1']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("error: missing required argument 'b'");
-  });
-
-  it('an invalid --backend choice', async () => {
-    const r = await cli(['version', 'verify', '--backend', 'gpu']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("option '--backend <name>' argument 'gpu' is invalid");
+    expect(r.stderr.startsWith(message)).toBe(true);
   });
 });
 
-describe('--help', () => {
-  const commands = [
-    [],
-    ['import'],
-    ['version'],
-    ['version', 'list'],
-    ['version', 'show'],
-    ['version', 'diff'],
-    ['version', 'alias'],
-    ['version', 'unalias'],
-    ['version', 'rm'],
-    ['version', 'verify'],
-  ];
-  it.each(commands.map((c) => [c.join(' ') || '(program)', c]))(
-    '%s --help exits 0 with usage and examples on stdout',
-    async (_name, cmd) => {
-      const r = await cli([...(cmd as string[]), '--help']);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^Usage: mlctl/);
-      expect(r.stdout).toContain('Examples:');
-      expect(r.stdout).toMatch(/\$ mlctl /);
-      expect(r.stderr).toBe('');
-    },
-  );
-
-  it('leaf commands document the global options', async () => {
-    const r = await cli(['version', 'list', '--help']);
-    for (const flag of ['--registry <dir>', '--json', '--verbose', '--no-color']) expect(r.stdout).toContain(flag);
-  });
-});
-
-describe('global options before and after the subcommand', () => {
-  it('--json', async () => {
-    const before = await cli(['--json', 'version', 'list']);
-    const after = await cli(['version', 'list', '--json']);
-    expect(before.code).toBe(0);
-    expect(after.code).toBe(0);
-    expect(before.json()).toEqual(after.json());
-    expect(before.json().models[0].name).toBe('iris');
-  });
-
-  it('--registry', async () => {
+describe.concurrent('global options before and after the subcommand', () => {
+  it('--json and --registry', async () => {
     const other = path.join(work, 'other-registry');
-    const before = await cli(['--registry', other, 'version', 'list', '--json']);
+    const before = await cli(['--json', '--registry', other, 'version', 'list']);
     const after = await cli(['version', 'list', '--registry', other, '--json']);
-    expect(before.json().registry).toBe(other);
-    expect(after.json().registry).toBe(other);
+    expect(jsonDocument(before)).toEqual({ registry: other, models: [] });
+    expect(jsonDocument(after)).toEqual({ registry: other, models: [] });
   });
 
   it('--json before the subcommand also shapes errors', async () => {
     const r = await cli(['--json', 'version', 'show', 'iris', '7']);
     expect(r.code).toBe(1);
-    expect(r.json().error.code).toBe('NOT_FOUND');
-    expect(r.stderr).toBe('');
+    expect(jsonDocument(r).error).toMatchObject({ code: 'NOT_FOUND', message: NOT_FOUND });
   });
 });

@@ -73,3 +73,15 @@ export function runCli(args: string[], options: RunOptions): Promise<CliResult> 
     child.stdin!.end(options.input ?? '');
   });
 }
+
+/**
+ * The checks every `--json` run must pass: stdout is exactly one JSON document (JSON.parse of the
+ * whole of stdout) and it is an object; stderr is `stderr` (default empty: no warning, progress or
+ * TF.js banner; null: not checked). Returns the document.
+ */
+export function jsonDocument<T = any>(r: CliResult, { stderr = '' }: { stderr?: string | null } = {}): T {
+  const doc = r.json<T>();
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`stdout is not one JSON object:\n${r.stdout}`);
+  if (stderr !== null && r.stderr !== stderr) throw new Error(`stderr is not ${JSON.stringify(stderr)}:\n${r.stderr}`);
+  return doc;
+}

@@ -14,6 +14,7 @@ export async function openRegistry(ctx: CommandContext): Promise<Registry> {
       command: ['mlctl', ...process.argv.slice(2)].join(' ').slice(0, 200),
       onWait: (w) => ctx.reporter.warn(`Model "${w.model}" is locked by ${describeLockHolder(w)}; waiting for it…`),
     },
+    lockStaleMs: ctx.lockStaleMs,
   });
 }
 

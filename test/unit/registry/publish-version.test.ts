@@ -7,6 +7,8 @@ import lockfile from 'proper-lockfile';
 import { describe, expect, it, vi } from 'vitest';
 import { MlctlError } from '../../../src/errors.js';
 import { isVersionDirName, LOCK_DIR, METADATA_FILE, STAGING_PREFIX } from '../../../src/registry/layout.js';
+import { Registry } from '../../../src/registry/registry.js';
+import { errorOf } from '../../helpers/error-of.js';
 import { caught, publish, record, tmpRegistry } from './registry-fixtures.js';
 
 /** a pid above Linux's pid_max (2^22), so no process can have it */
@@ -207,6 +209,44 @@ describe('Registry.publishVersion', () => {
     const started = Date.now();
     expect((await publish(registry, 'iris')).version).toBe(2);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('lockStaleMs (a Registry option) shortens how long an untouched lock blocks; the default stays 10 s', async () => {
+    const registry = await tmpRegistry();
+    await publish(registry, 'iris');
+    const lockDir = path.join(registry.root, 'iris', LOCK_DIR);
+    const leaveLock = async (ageMs: number) => {
+      await mkdir(lockDir);
+      const past = new Date(Date.now() - ageMs);
+      await utimes(lockDir, past, past);
+    };
+    // untouched for 3 s: stale for a registry that considers 2 s enough, taken over at once
+    await leaveLock(3_000);
+    const short = new Registry(registry.root, { lockStaleMs: 2_000 });
+    const started = Date.now();
+    expect((await publish(short, 'iris')).version).toBe(2);
+    // (with the default it would wait for the remaining 7 s)
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // the same lock still holds off a registry with the default (10 s)
+    await leaveLock(3_000);
+    let done = false;
+    const pending = publish(registry, 'iris').then((r) => {
+      done = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(done).toBe(false);
+    await rm(lockDir, { recursive: true });
+    expect((await pending).version).toBe(3);
+  });
+
+  it('refuses a lock stale timeout the lock library would not honour (under 2 s, not whole ms)', () => {
+    for (const bad of [1_999, 1.5, Number.NaN]) {
+      const err = errorOf(() => new Registry('/tmp/x', { lockStaleMs: bad }));
+      expect(err.code, String(bad)).toBe('USAGE');
+      expect(err.message, String(bad)).toBe(`The lock stale timeout must be a whole number of milliseconds ≥ 2000, got ${bad}.`);
+    }
+    expect(() => new Registry('/tmp/x', { lockStaleMs: 2_000 })).not.toThrow();
   });
 
   it('refuses an invalid model name before touching the disk', async () => {
