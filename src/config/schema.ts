@@ -36,6 +36,29 @@ export interface PredictDefaults {
   format?: 'csv' | 'json';
 }
 
+/** The config's `serve` section: the same names as the flags (camelCase). Durations in ms or "10s". */
+export interface ServeDefaults {
+  host?: string;
+  port?: number;
+  token?: string;
+  cors?: string;
+  /** bytes, or "1mb" */
+  bodyLimit?: number | string;
+  maxRows?: number;
+  maxBatchSize?: number;
+  batchTimeoutMs?: number;
+  batching?: 'auto' | 'on' | 'off';
+  fastPath?: 'auto' | 'off';
+  watch?: boolean;
+  workers?: number;
+  drainTimeout?: number | string;
+  requestTimeout?: number | string;
+  headersTimeout?: number | string;
+  keepAliveTimeout?: number | string;
+  driftWindow?: number;
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
 export interface MlctlConfig {
   /** registry directory; relative paths are resolved against the config file's folder */
   registry?: string;
@@ -47,6 +70,7 @@ export interface MlctlConfig {
   train?: TrainDefaults;
   evaluate?: EvaluateDefaults;
   predict?: PredictDefaults;
+  serve?: ServeDefaults;
 }
 
 /** Checks one value; returns a description of what is expected when it does not fit. */
@@ -68,6 +92,12 @@ export const number =
     return null;
   };
 export const positiveInt = number(1, Infinity, { integer: true });
+export const boolean: Check = (v) => (typeof v === 'boolean' ? null : 'expected true or false');
+/** a number, or a string with a unit (sizes: "1mb"; durations: "10s"), checked by `parse` */
+export const numberOrUnit =
+  (parse: (text: string) => number | null, example: string): Check =>
+  (v) =>
+    (typeof v === 'number' && Number.isFinite(v) && v >= 0) || (typeof v === 'string' && parse(v) !== null) ? null : `expected a number or a string such as "${example}"`;
 export const fraction = number(0, 1, { maxExclusive: true });
 export const intList: Check = (v) =>
   Array.isArray(v) && v.every((x) => Number.isInteger(x) && (x as number) > 0)
@@ -111,7 +141,45 @@ export const CONFIG_SHAPE: Shape = {
   predict: {
     format: oneOf('csv', 'json'),
   },
+  serve: {
+    host: string,
+    port: number(0, 65535, { integer: true }),
+    token: string,
+    cors: string,
+    bodyLimit: numberOrUnit(parseByteSize, '1mb'),
+    maxRows: positiveInt,
+    maxBatchSize: positiveInt,
+    batchTimeoutMs: number(0, 60_000),
+    batching: oneOf('auto', 'on', 'off'),
+    fastPath: oneOf('auto', 'off'),
+    watch: boolean,
+    workers: number(1, 256, { integer: true }),
+    drainTimeout: numberOrUnit(parseDuration, '10s'),
+    requestTimeout: numberOrUnit(parseDuration, '30s'),
+    headersTimeout: numberOrUnit(parseDuration, '10s'),
+    keepAliveTimeout: numberOrUnit(parseDuration, '5s'),
+    driftWindow: positiveInt,
+    logLevel: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  },
 };
+
+/** "1mb", "512kb", "2MiB", "1048576" → bytes; null when it is not a size. */
+export function parseByteSize(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|k|mb|mib|m|gb|gib|g)?\s*$/i.exec(text);
+  if (!m) return null;
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const factor = unit.startsWith('g') ? 1024 ** 3 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('k') ? 1024 : 1;
+  const bytes = Math.floor(Number(m[1]) * factor);
+  return bytes > 0 ? bytes : null;
+}
+
+/** "500ms", "10s", "2m", "1500" (ms) → milliseconds; null when it is not a duration. */
+export function parseDuration(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/i.exec(text);
+  if (!m) return null;
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  return Math.round(Number(m[1]) * (unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1));
+}
 
 export interface ConfigProblem {
   /** dotted key, e.g. "train.epochs" */

@@ -17,6 +17,11 @@ import type { Tf } from './tf.js';
 export interface PredictBatchOptions {
   /** rows per forward pass (default 8192); bounds memory on large inputs */
   batchSize?: number;
+  /**
+   * the shape of one row when the model's input is not a flat vector (e.g. [28, 28, 1] for an
+   * imported convolutional model); its product must be `inputSize`. Default `[inputSize]`.
+   */
+  rowShape?: number[];
 }
 
 const DEFAULT_BATCH_ROWS = 8192;
@@ -36,21 +41,27 @@ export function predictBatch(
   if (x.length !== n * inputSize) {
     throw new MlctlError('INVALID_DATA', `Expected ${n} rows x ${inputSize} features = ${n * inputSize} values, got ${x.length}.`);
   }
+  const rowShape = options.rowShape ?? [inputSize];
+  if (rowShape.reduce((a, b) => a * b, 1) !== inputSize) {
+    throw new MlctlError('INTERNAL', `Row shape [${rowShape.join(', ')}] does not hold ${inputSize} values (this is a bug).`);
+  }
   const modelInputs = model.inputs[0]?.shape;
-  if (modelInputs && modelInputs[modelInputs.length - 1] !== inputSize) {
+  if (rowShape.length === 1 && modelInputs && modelInputs[modelInputs.length - 1] !== inputSize) {
     throw new MlctlError(
       'INVALID_DATA',
       `The model expects ${String(modelInputs[modelInputs.length - 1])} features per row, got ${inputSize}.`,
     );
   }
   const batchRows = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_ROWS));
-  const plan = planOf(model);
+  const plan = rowShape.length === 1 ? planOf(model) : null;
   const outputSize = plan ? plan.outputSize : outputSizeOf(model);
   const result = new Float32Array(n * outputSize);
   for (let start = 0; start < n; start += batchRows) {
     const rows = Math.min(batchRows, n - start);
     const out = tf.tidy(() => {
-      const input = tf.tensor2d(x.subarray(start * inputSize, (start + rows) * inputSize), [rows, inputSize]);
+      const values = x.subarray(start * inputSize, (start + rows) * inputSize);
+      if (rowShape.length > 1) return model.predict(tf.tensor(values, [rows, ...rowShape]), { batchSize: rows }) as Tensor;
+      const input = tf.tensor2d(values, [rows, inputSize]);
       return plan ? forward(tf, model, plan, input) : (model.predict(input, { batchSize: rows }) as Tensor);
     });
     try {
@@ -75,13 +86,14 @@ function planOf(model: LayersModel): MlpPlan | null {
   return plan;
 }
 
+/** Values per row of the model's one output (the product of its non-batch dimensions). */
 function outputSizeOf(model: LayersModel): number {
   const shape = model.outputs[0]?.shape;
-  const size = shape?.[shape.length - 1];
-  if (model.outputs.length !== 1 || shape?.length !== 2 || typeof size !== 'number') {
-    throw new MlctlError('INVALID_MODEL', 'The model must have one output of shape [batch, outputs].');
+  const dims = shape?.slice(1) ?? [];
+  if (model.outputs.length !== 1 || !shape || dims.length === 0 || !dims.every((d) => typeof d === 'number' && d > 0)) {
+    throw new MlctlError('INVALID_MODEL', 'The model must have one output of shape [batch, ...] with known sizes.');
   }
-  return size;
+  return (dims as number[]).reduce((a, b) => a * b, 1);
 }
 
 /** The Dense/Dropout stack evaluated as tfjs-layers does in inference (dropout is the identity). */

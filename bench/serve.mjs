@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+// `npm run bench:serve`: autocannon (programmatic) against `mlctl serve` for the iris model —
+// single-row POST /predict, TF Serving :predict and OIP /infer at 1, 16 and 64 connections — and,
+// in the same run, against a bare node:http server that parses the same JSON body and returns a
+// constant answer (the ceiling Node itself allows). Runs are interleaved per connection count
+// (bare, then each endpoint), so the ratios compare like with like. Also 100-row /predict
+// requests (rows/s). Prints requests/s, p50, p99, errors, the ratio to the bare server and the
+// servers' peak RSS; writes bench/results/serve.json.
+// Goals (issue 8): at 64 connections ≥ 0.75 of bare requests/s, p99 < 10 ms, 0 errors; RSS < 200 MB per worker.
+// Usage: node bench/serve.mjs [--duration 10] [--connections 1,16,64] [--workers 1] [--log-level info]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+const duration = Number(opt('duration', 10));
+const connectionCounts = opt('connections', '1,16,64').split(',').map(Number);
+const workers = Number(opt('workers', 1));
+const logLevel = opt('log-level', 'info');
+
+const env = { ...process.env };
+for (const k of Object.keys(env)) if (k.startsWith('MLCTL_')) delete env[k];
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'mlctl-bench-serve-'));
+const children = [];
+const cleanup = () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+};
+process.on('exit', cleanup);
+
+/** Peak resident set size (VmHWM) of a process and its children, in MB. */
+function peakRssMb(pid) {
+  const read = (p) => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : null;
+    } catch {
+      return null;
+    }
+  };
+  const kids = (() => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  })();
+  return { self: read(pid), children: kids.map((k) => ({ pid: k, mb: read(k) })) };
+}
+
+async function startBare() {
+  const code = `
+    const http = require('node:http');
+    const answer = JSON.stringify({ model: 'iris', version: 1, predictions: [{ label: 'setosa', probabilities: { setosa: 0.98, versicolor: 0.01, virginica: 0.01 } }] });
+    http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        try { JSON.parse(body); } catch { res.writeHead(400).end(); return; }
+        res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
+      });
+    }).listen(0, '127.0.0.1', function () { process.stdout.write(String(this.address().port) + '\\n'); });`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const port = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+async function startServe() {
+  const args = [path.join(root, 'bin/mlctl.js'), 'serve', 'iris', '--port', '0', '--json', '--log-level', logLevel, '--workers', String(workers)];
+  const child = spawn(process.execPath, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'ignore'] });
+  children.push(child);
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const startup = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        // wait for the rest of the document
+      }
+    });
+    child.once('exit', (c) => reject(new Error(`mlctl serve exited (${c}): ${out}`)));
+  });
+  return { url: startup.url, startup, child };
+}
+
+function run(url, body, connections) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration, pipelining: 1 },
+      (err, r) => (err ? reject(err) : resolve(r)),
+    );
+  });
+}
+
+const summarize = (r) => ({
+  requestsPerSec: Math.round(r.requests.average),
+  p50Ms: r.latency.p50,
+  p99Ms: r.latency.p99,
+  errors: r.errors + r.timeouts,
+  non2xx: r.non2xx,
+  requests: r.requests.total,
+});
+
+console.error('training iris in a temp registry …');
+const trained = spawnSync(process.execPath, [path.join(root, 'bin/mlctl.js'), 'train', 'iris', '--json'], { cwd: dir, env, encoding: 'utf8' });
+if (trained.status !== 0) throw new Error(`train failed: ${trained.stderr}`);
+
+const row = [5.1, 3.5, 1.4, 0.2];
+const rows100 = Array.from({ length: 100 }, (_, i) => [4.5 + (i % 30) / 10, 3 + (i % 7) / 10, 1 + (i % 50) / 10, 0.1 + (i % 20) / 10]);
+const endpoints = [
+  { name: '/predict', path: '/predict', body: JSON.stringify({ input_data: row }) },
+  { name: 'TF Serving :predict', path: '/v1/models/iris:predict', body: JSON.stringify({ instances: [row] }) },
+  { name: 'OIP /infer', path: '/v2/models/iris/infer', body: JSON.stringify({ inputs: [{ name: 'input', shape: [1, 4], datatype: 'FP32', data: row }] }) },
+];
+
+const bare = await startBare();
+const serve = await startServe();
+console.error(`bare node:http at ${bare.url}; mlctl serve at ${serve.url} (${workers} worker(s)); ${duration} s per run`);
+
+// warm both up (JIT, connection set-up)
+await run(bare.url, endpoints[0].body, 16).catch(() => {});
+await run(serve.url + endpoints[0].path, endpoints[0].body, 16);
+
+const results = [];
+const print = (label, c, s, ratio) =>
+  console.log(
+    `${label.padEnd(26)} c=${String(c).padStart(2)}  ${String(s.requestsPerSec).padStart(7)} req/s  p50 ${String(s.p50Ms).padStart(3)} ms  p99 ${String(s.p99Ms).padStart(3)} ms  errors ${s.errors + s.non2xx}${ratio !== null ? `  ${ratio.toFixed(2)}× bare` : ''}`,
+  );
+for (const c of connectionCounts) {
+  const b = summarize(await run(bare.url, endpoints[0].body, c));
+  print('bare node:http', c, b, null);
+  results.push({ target: 'bare node:http', connections: c, ...b });
+  for (const e of endpoints) {
+    const s = summarize(await run(serve.url + e.path, e.body, c));
+    const ratio = s.requestsPerSec / b.requestsPerSec;
+    print(`mlctl ${e.name}`, c, s, ratio);
+    results.push({ target: `mlctl ${e.name}`, connections: c, ...s, ratioToBare: Number(ratio.toFixed(3)) });
+  }
+}
+const big = JSON.stringify({ input_data: rows100 });
+const bigResults = [];
+for (const c of connectionCounts) {
+  const s = summarize(await run(serve.url + '/predict', big, c));
+  const rowsPerSec = s.requestsPerSec * 100;
+  console.log(`${'mlctl /predict 100 rows'.padEnd(26)} c=${String(c).padStart(2)}  ${String(s.requestsPerSec).padStart(7)} req/s = ${rowsPerSec} rows/s  p50 ${s.p50Ms} ms  p99 ${s.p99Ms} ms  errors ${s.errors + s.non2xx}`);
+  bigResults.push({ target: 'mlctl /predict 100 rows', connections: c, ...s, rowsPerSec });
+}
+
+const rss = { serve: peakRssMb(serve.child.pid), bare: peakRssMb(bare.child.pid) };
+const workerPeaks = workers > 1 ? rss.serve.children.map((k) => k.mb) : [rss.serve.self];
+console.log(`peak RSS: mlctl serve ${workerPeaks.map((m) => `${m?.toFixed(0)} MB`).join(', ')} per worker${workers > 1 ? ` (primary ${rss.serve.self?.toFixed(0)} MB)` : ''}; bare node:http ${rss.bare.self?.toFixed(0)} MB`);
+
+const at64 = results.filter((r) => r.connections === Math.max(...connectionCounts) && r.target.startsWith('mlctl'));
+const goals = {
+  ratioAtMaxConnections: { goal: 0.75, worst: Math.min(...at64.map((r) => r.ratioToBare)) },
+  p99MsAtMaxConnections: { goal: 10, worst: Math.max(...at64.map((r) => r.p99Ms)) },
+  errors: { goal: 0, total: [...results, ...bigResults].reduce((a, r) => a + (r.target.startsWith('mlctl') ? r.errors + r.non2xx : 0), 0) },
+  rssMbPerWorker: { goal: 200, worst: Math.max(...workerPeaks.filter((m) => m !== null)) },
+};
+console.log(
+  `goals: ratio@${Math.max(...connectionCounts)} ${goals.ratioAtMaxConnections.worst} (≥ 0.75) · p99 ${goals.p99MsAtMaxConnections.worst} ms (< 10) · errors ${goals.errors.total} (0) · RSS ${goals.rssMbPerWorker.worst.toFixed(0)} MB (< 200)`,
+);
+
+serve.child.kill('SIGTERM');
+const exit = await new Promise((resolve) => serve.child.once('exit', (code) => resolve(code)));
+const out = {
+  benchmark: 'serve',
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model,
+  durationSec: duration,
+  workers,
+  logLevel,
+  models: serve.startup.models.map((m) => ({ model: m.model, version: m.version, backend: m.backend, fastPath: m.fastPath.enabled, batching: m.batching.enabled })),
+  results,
+  rows100: bigResults,
+  peakRssMb: { serveWorkers: workerPeaks, servePrimary: workers > 1 ? rss.serve.self : null, bare: rss.bare.self },
+  goals,
+  drainExitCode: exit,
+};
+mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+writeFileSync(path.join(root, 'bench/results/serve.json'), `${JSON.stringify(out, null, 2)}\n`);
+console.error('wrote bench/results/serve.json');
+cleanup();
+process.exit(0);
