@@ -56,6 +56,8 @@ export interface EncodeOptions {
   unknownCategory?: 'ignore' | 'error';
   /** encode only these rows (indices into the rows given), in this order; messages still name the original row */
   indices?: ArrayLike<number>;
+  /** what messages call a feature: "column" (tables, default) or "feature" (rows sent to the server) */
+  noun?: 'column' | 'feature';
 }
 
 const list = (names: readonly string[], max = 20): string =>
@@ -201,6 +203,7 @@ type CellReader = (row: number) => Cell;
 export function encodeFeatures(signature: Signature, input: FeatureRows, options: EncodeOptions = {}): Float32Array {
   const c = compile(signature);
   const errorOnUnknown = options.unknownCategory === 'error';
+  const noun = options.noun ?? 'column';
   const features = signature.features;
   const width = signature.inputSize;
   const total = isTableLike(input) ? input.rows.length : input.length;
@@ -249,7 +252,7 @@ export function encodeFeatures(signature: Signature, input: FeatureRows, options
   }
 
   const absentError = (r: number, name: string): MlctlError =>
-    new MlctlError('INVALID_DATA', `Row ${r + 1}: column "${name}" is missing; the model needs: ${list(c.names)}.`, {
+    new MlctlError('INVALID_DATA', `Row ${r + 1}: ${noun} "${name}" is missing; the model needs: ${list(c.names)}.`, {
       hint: 'Give every feature (use null for an unknown value).',
     });
 
@@ -264,7 +267,7 @@ export function encodeFeatures(signature: Signature, input: FeatureRows, options
       if (spec.type === 'numeric') {
         let x = cellNumber(cell);
         if (x === null) {
-          throw new MlctlError('INVALID_DATA', `Row ${r + 1}, column "${spec.name}": ${describeCell(cell)} is not a number.`, {
+          throw new MlctlError('INVALID_DATA', `Row ${r + 1}, ${noun} "${spec.name}": ${describeCell(cell)} is not a number.`, {
             hint: `"${spec.name}" is numeric; give a number, or leave it empty (or null) to use the training mean.`,
           });
         }
@@ -273,7 +276,7 @@ export function encodeFeatures(signature: Signature, input: FeatureRows, options
       } else if (spec.type === 'boolean') {
         const b = cellBoolean(cell);
         if (b === null) {
-          throw new MlctlError('INVALID_DATA', `Row ${r + 1}, column "${spec.name}": ${describeCell(cell)} is not true/false or yes/no.`, {
+          throw new MlctlError('INVALID_DATA', `Row ${r + 1}, ${noun} "${spec.name}": ${describeCell(cell)} is not true/false or yes/no.`, {
             hint: `"${spec.name}" is a yes/no column; give true, false, yes, no, 1 or 0 (or leave it empty).`,
           });
         }
@@ -291,7 +294,7 @@ export function encodeFeatures(signature: Signature, input: FeatureRows, options
           const known = spec.categories.filter((cat) => cat !== MISSING_CATEGORY);
           throw new MlctlError(
             'INVALID_DATA',
-            `Row ${r + 1}, column "${spec.name}": ${describeCell(cell)} is not a category the model knows (${list(known)}).`,
+            `Row ${r + 1}, ${noun} "${spec.name}": ${describeCell(cell)} is not a category the model knows (${list(known)}).`,
             { hint: 'Use one of the categories seen in training (matching is case-sensitive).' },
           );
         }

@@ -175,7 +175,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const r = renderError(error, request.url, options.bodyLimit);
+    const r = renderError(error, request.url, options.bodyLimit, request.headers['content-type']);
     if (r.internal) log?.error({ reqId: request.id, err: error }, r.error.message);
     else if (r.status >= 500) log?.warn({ reqId: request.id }, r.error.message);
     reply.code(r.status).send(r.body);

@@ -6,7 +6,7 @@
 import { MlctlError, toMlctlError } from '../errors.js';
 
 /** Fastify's own errors (body parsing, limits) turned into MlctlErrors with exact messages. */
-export function fromFastifyError(e: unknown, bodyLimit: number): MlctlError | null {
+export function fromFastifyError(e: unknown, bodyLimit: number, contentType?: string): MlctlError | null {
   const err = e as { code?: string; statusCode?: number; message?: string; name?: string } | null;
   if (!err || typeof err !== 'object') return null;
   switch (err.code) {
@@ -15,7 +15,7 @@ export function fromFastifyError(e: unknown, bodyLimit: number): MlctlError | nu
         hint: 'Send fewer rows per request.',
       });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new MlctlError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json${mediaTypeOf(err.message)}.`, {
+      return new MlctlError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json, ${contentType ? `got "${contentType.split(';')[0].trim()}"` : 'got none'}.`, {
         hint: 'Send the body as JSON with "Content-Type: application/json".',
       });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -38,12 +38,6 @@ export function fromFastifyError(e: unknown, bodyLimit: number): MlctlError | nu
   return null;
 }
 
-function mediaTypeOf(message: string | undefined): string {
-  const m = /Unsupported Media Type:?\s*(.*)$/i.exec(message ?? '');
-  const type = m?.[1]?.trim();
-  return type ? `, got "${type}"` : '';
-}
-
 function stripPeriod(s: string): string {
   return s.replace(/\.$/, '');
 }
@@ -61,8 +55,13 @@ export function errorBody(error: MlctlError, style: ErrorStyle): unknown {
 }
 
 /** Status and body for anything thrown while handling a request. */
-export function renderError(e: unknown, url: string, bodyLimit: number): { status: number; body: unknown; error: MlctlError; internal: boolean } {
-  const error = e instanceof MlctlError ? e : (fromFastifyError(e, bodyLimit) ?? toMlctlError(e));
+export function renderError(
+  e: unknown,
+  url: string,
+  bodyLimit: number,
+  contentType?: string,
+): { status: number; body: unknown; error: MlctlError; internal: boolean } {
+  const error = e instanceof MlctlError ? e : (fromFastifyError(e, bodyLimit, contentType) ?? toMlctlError(e));
   const internal = error.code === 'INTERNAL' || error.code === 'IO' || error.code === 'CONFIG';
   return { status: error.httpStatus, body: errorBody(error, errorStyleOf(url)), error, internal };
 }

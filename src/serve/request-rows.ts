@@ -113,11 +113,16 @@ export function encodeSignatureRows(servable: Servable, rows: unknown[], maxRows
         }
         checkValue(row[key], r, key);
       }
+      for (const name of names) {
+        if (!Object.prototype.hasOwnProperty.call(row, name)) {
+          throw invalid(`Row ${r + 1}: feature "${name}" is missing; the model's features are: ${list(names)}.`, 'Give every feature (null for an unknown value).');
+        }
+      }
     } else {
       throw invalid(`Row ${r + 1} is ${kindOf(row)}; send each row as [value, ...] in feature order or {"feature": value, ...}.`);
     }
   }
-  const x = encodeFeatures(signature, rows as RowList, { unknownCategory: 'error' });
+  const x = encodeFeatures(signature, rows as RowList, { unknownCategory: 'error', noun: 'feature' });
   return { x, n: rows.length };
 }
 
