@@ -118,8 +118,9 @@ Examples:
     );
 }
 
-async function resolveServe(
-  ctx: CommandContext,
+/** Settings, version policy and models from the parsed flags, MLCTL_*, the config's `serve` section and defaults. */
+export async function resolveServe(
+  ctx: Pick<CommandContext, 'config' | 'defaultModel'>,
   cmd: Command,
   model: string | undefined,
   flags: ServeFlags,
