@@ -1,6 +1,6 @@
 /**
- * `mlctl serve --workers N`: N processes sharing one port through node:cluster. The primary
- * loads no model: it forks the workers (each runs the ordinary server), prints the start-up
+ * `mlctl serve --workers N`: N processes sharing one port through node:cluster (each accepting
+ * from the shared socket). The primary loads no model: it forks the workers (each runs the ordinary server), prints the start-up
  * result once all are ready, restarts a worker that dies (unless they keep dying), merges
  * /metrics across workers (prom-client's aggregation) and, on SIGTERM/SIGINT, asks every worker
  * to drain and waits for them.
@@ -39,6 +39,10 @@ export async function runServeCluster(options: ServeRunOptions): Promise<void> {
 
 async function runPrimary(options: ServeRunOptions): Promise<void> {
   const { ctx, settings } = options;
+  // Workers accept from the shared socket themselves. With round-robin the primary accepts and
+  // hands each connection to a worker; one handed to a worker as it dies is never answered, where
+  // here the kernel keeps unaccepted connections for the worker that is still alive.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   const n = settings.workers;
   const logger = createServeLogger(settings.logLevel, { role: 'primary' });
   const ready = new Map<number, ServeStartup>();
