@@ -3,7 +3,7 @@
 // Times `mlctl version list --json` on a registry of 200 versions against `node -e 0`, interleaved
 // in the same run (this machine is noisy), and prints the ratio of medians. Target: ≤ 2.5×.
 // Usage: node bench/cli-startup.mjs [--rounds 15] [--versions 200]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

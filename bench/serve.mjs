@@ -77,7 +77,18 @@ async function startBare() {
 }
 
 async function startServe() {
-  const args = [path.join(root, 'bin/mlctl.js'), 'serve', 'iris', '--port', '0', '--json', '--log-level', logLevel, '--workers', String(workers)];
+  const args = [
+    path.join(root, 'bin/mlctl.js'),
+    'serve',
+    'iris',
+    '--port',
+    '0',
+    '--json',
+    '--log-level',
+    logLevel,
+    '--workers',
+    String(workers),
+  ];
   const child = spawn(process.execPath, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'ignore'] });
   children.push(child);
   let out = '';
@@ -115,7 +126,11 @@ const summarize = (r) => ({
 });
 
 console.error('training iris in a temp registry …');
-const trained = spawnSync(process.execPath, [path.join(root, 'bin/mlctl.js'), 'train', 'iris', '--json'], { cwd: dir, env, encoding: 'utf8' });
+const trained = spawnSync(process.execPath, [path.join(root, 'bin/mlctl.js'), 'train', 'iris', '--json'], {
+  cwd: dir,
+  env,
+  encoding: 'utf8',
+});
 if (trained.status !== 0) throw new Error(`train failed: ${trained.stderr}`);
 
 const row = [5.1, 3.5, 1.4, 0.2];
@@ -123,7 +138,11 @@ const rows100 = Array.from({ length: 100 }, (_, i) => [4.5 + (i % 30) / 10, 3 + 
 const endpoints = [
   { name: '/predict', path: '/predict', body: JSON.stringify({ input_data: row }) },
   { name: 'TF Serving :predict', path: '/v1/models/iris:predict', body: JSON.stringify({ instances: [row] }) },
-  { name: 'OIP /infer', path: '/v2/models/iris/infer', body: JSON.stringify({ inputs: [{ name: 'input', shape: [1, 4], datatype: 'FP32', data: row }] }) },
+  {
+    name: 'OIP /infer',
+    path: '/v2/models/iris/infer',
+    body: JSON.stringify({ inputs: [{ name: 'input', shape: [1, 4], datatype: 'FP32', data: row }] }),
+  },
 ];
 
 const bare = await startBare();
@@ -155,13 +174,17 @@ const bigResults = [];
 for (const c of connectionCounts) {
   const s = summarize(await run(serve.url + '/predict', big, c));
   const rowsPerSec = s.requestsPerSec * 100;
-  console.log(`${'mlctl /predict 100 rows'.padEnd(26)} c=${String(c).padStart(2)}  ${String(s.requestsPerSec).padStart(7)} req/s = ${rowsPerSec} rows/s  p50 ${s.p50Ms} ms  p99 ${s.p99Ms} ms  errors ${s.errors + s.non2xx}`);
+  console.log(
+    `${'mlctl /predict 100 rows'.padEnd(26)} c=${String(c).padStart(2)}  ${String(s.requestsPerSec).padStart(7)} req/s = ${rowsPerSec} rows/s  p50 ${s.p50Ms} ms  p99 ${s.p99Ms} ms  errors ${s.errors + s.non2xx}`,
+  );
   bigResults.push({ target: 'mlctl /predict 100 rows', connections: c, ...s, rowsPerSec });
 }
 
 const rss = { serve: peakRssMb(serve.child.pid), bare: peakRssMb(bare.child.pid) };
 const workerPeaks = workers > 1 ? rss.serve.children.map((k) => k.mb) : [rss.serve.self];
-console.log(`peak RSS: mlctl serve ${workerPeaks.map((m) => `${m?.toFixed(0)} MB`).join(', ')} per worker${workers > 1 ? ` (primary ${rss.serve.self?.toFixed(0)} MB)` : ''}; bare node:http ${rss.bare.self?.toFixed(0)} MB`);
+console.log(
+  `peak RSS: mlctl serve ${workerPeaks.map((m) => `${m?.toFixed(0)} MB`).join(', ')} per worker${workers > 1 ? ` (primary ${rss.serve.self?.toFixed(0)} MB)` : ''}; bare node:http ${rss.bare.self?.toFixed(0)} MB`,
+);
 
 const at64 = results.filter((r) => r.connections === Math.max(...connectionCounts) && r.target.startsWith('mlctl'));
 const goals = {
@@ -185,7 +208,13 @@ const out = {
   durationSec: duration,
   workers,
   logLevel,
-  models: serve.startup.models.map((m) => ({ model: m.model, version: m.version, backend: m.backend, fastPath: m.fastPath.enabled, batching: m.batching.enabled })),
+  models: serve.startup.models.map((m) => ({
+    model: m.model,
+    version: m.version,
+    backend: m.backend,
+    fastPath: m.fastPath.enabled,
+    batching: m.batching.enabled,
+  })),
   results,
   rows100: bigResults,
   peakRssMb: { serveWorkers: workerPeaks, servePrimary: workers > 1 ? rss.serve.self : null, bare: rss.bare.self },

@@ -54,13 +54,13 @@ const HIDDEN = [64, 64];
 const LR = 1e-3;
 const SEED = 42;
 
-if (!existsSync(path.join(dist, 'train-model.js'))) {
+if (!existsSync(path.join(dist, 'training', 'train-loop.js'))) {
   console.error('bench: dist/ is missing; run "npm run build" (or npm run bench:train) first.');
   process.exit(2);
 }
 const { loadTf } = await import(pathToFileURL(path.join(dist, 'tf.js')).href);
 const { buildMlp } = await import(pathToFileURL(path.join(dist, 'build-model.js')).href);
-const { trainModel } = await import(pathToFileURL(path.join(dist, 'train-model.js')).href);
+const { trainModel } = await import(pathToFileURL(path.join(dist, 'training', 'train-loop.js')).href);
 const { predictBatch } = await import(pathToFileURL(path.join(dist, 'predict.js')).href);
 
 // ---- data: the shared generator when ../shared is there, else the identical local copy

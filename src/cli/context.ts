@@ -6,10 +6,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config.js';
 import type { MlctlConfig } from '../config/schema.js';
-import type { BackendChoice } from '../engine/backend-choices.js';
+import type { BackendChoice } from '../vocabulary.js';
 import { Reporter, shouldUseColor } from './output.js';
-
-export const DEFAULT_REGISTRY = 'model-registry';
+import { DEFAULT_REGISTRY_DIR } from '../vocabulary.js';
 
 export interface GlobalFlags {
   registry?: string;
@@ -68,7 +67,7 @@ export async function createContext(cmd: Command, reporter: Reporter): Promise<C
   const flags = globalFlags(cmd);
   const cwd = process.cwd();
   const { config, filepath } = await loadConfig({ cwd, file: flags.config });
-  const registryRoot = path.resolve(cwd, flags.registry ?? config.registry ?? DEFAULT_REGISTRY);
+  const registryRoot = path.resolve(cwd, flags.registry ?? config.registry ?? DEFAULT_REGISTRY_DIR);
   const backend: BackendChoice = flags.backend ?? config.backend ?? 'auto';
   const envModel = process.env.MLCTL_MODEL;
   return {

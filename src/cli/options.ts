@@ -1,15 +1,17 @@
 /**
- * Shared flags, declared once. Every leaf command gets the global options, so they work both
- * before and after the subcommand (`mlctl --json version list` and `mlctl version list --json`).
- * Environment variables (MLCTL_*) are wired with commander's Option.env(); the config file and
- * built-in defaults fill whatever neither the flag nor the environment set.
+ * Flags, built from the option tables in src/options/. Every leaf command gets the global
+ * options, so they work both before and after the subcommand (`mlctl --json version list` and
+ * `mlctl version list --json`). Environment variables (MLCTL_*) are wired with commander's
+ * Option.env(); the config file and built-in defaults fill whatever neither the flag nor the
+ * environment set.
  */
 import { Command, Option, InvalidArgumentError } from 'commander';
-import { BACKEND_CHOICES } from '../engine/backend-choices.js';
+import { GLOBAL_CONFIG_OPTIONS } from '../options/global.js';
+import { OptionValueError, envName, type OptionSpec, type OptionTable } from '../options/spec.js';
 
 export function addGlobalOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--registry <dir>', 'model registry directory (default ./model-registry)').env('MLCTL_REGISTRY'))
+    .addOption(toCommanderOption(GLOBAL_CONFIG_OPTIONS.registry))
     .addOption(new Option('--config <file>', 'config file to use instead of searching for one').env('MLCTL_CONFIG'))
     .option('--json', 'print exactly one JSON document on stdout (no colour, no spinner)')
     .option('--verbose', 'show stack traces and extra detail on errors')
@@ -23,18 +25,28 @@ export function addSelectorOptions(cmd: Command): Command {
 }
 
 export function addBackendOption(cmd: Command): Command {
-  return cmd.addOption(
-    new Option('--backend <name>', 'TensorFlow.js backend: auto picks node (tfjs-node) > wasm > cpu')
-      .choices(BACKEND_CHOICES)
-      .env('MLCTL_BACKEND'),
-  );
+  return cmd.addOption(toCommanderOption(GLOBAL_CONFIG_OPTIONS.backend));
 }
 
-/** An option that MLCTL_<FLAG> can also set, e.g. --batch-size ↔ MLCTL_BATCH_SIZE. */
-export function envOption(flags: string, description: string, parse?: (value: string) => unknown): Option {
-  const long = /--([a-z0-9-]+)/.exec(flags)![1];
-  const opt = new Option(flags, description).env(`MLCTL_${long.toUpperCase().replace(/-/g, '_')}`);
-  return parse ? opt.argParser(parse as (value: string, previous: unknown) => unknown) : opt;
+/** Adds every option of a table (flags, MLCTL_* variables, choices, parsing) to a command. */
+export function addTableOptions(cmd: Command, table: OptionTable): Command {
+  for (const spec of Object.values(table)) cmd.addOption(toCommanderOption(spec));
+  return cmd;
+}
+
+export function toCommanderOption<T>(spec: OptionSpec<T>): Option {
+  const opt = new Option(spec.flags, spec.description);
+  if (spec.env) opt.env(envName(spec.flags));
+  if (spec.kind.choices) return opt.choices(spec.kind.choices);
+  if (!/[<[]/.test(spec.flags)) return opt; // a switch
+  return opt.argParser((raw: string) => {
+    try {
+      return spec.kind.parse(raw);
+    } catch (e) {
+      if (e instanceof OptionValueError) throw new InvalidArgumentError(e.message);
+      throw e;
+    }
+  });
 }
 
 export function parseVersionSelector(value: string): number | 'latest' {
@@ -43,33 +55,4 @@ export function parseVersionSelector(value: string): number | 'latest' {
     throw new InvalidArgumentError(`expected a version number (1, 2, …) or "latest", got "${value}".`);
   }
   return Number(value);
-}
-
-export function parsePositiveInt(value: string): number {
-  if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError(`expected a positive integer, got "${value}".`);
-  return Number(value);
-}
-
-export function parseNonNegativeInt(value: string): number {
-  if (!/^(0|[1-9][0-9]*)$/.test(value)) throw new InvalidArgumentError(`expected an integer ≥ 0, got "${value}".`);
-  return Number(value);
-}
-
-export function parseNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}".`);
-  return n;
-}
-
-export function parseFraction(value: string): number {
-  const n = parseNumber(value);
-  if (n < 0 || n >= 1) throw new InvalidArgumentError(`expected a number in [0, 1), got "${value}".`);
-  return n;
-}
-
-export function parseList(value: string): string[] {
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
 }

@@ -69,7 +69,9 @@ async function runPrimary(options: ServeRunOptions): Promise<void> {
       } else if (m.mlctl === 'metrics-request') {
         void mergedMetrics().then(
           (r) => worker.isConnected() && worker.send({ mlctl: 'metrics-response', id: m.id, ...r } satisfies Message),
-          (e: Error) => worker.isConnected() && worker.send({ mlctl: 'metrics-response', id: m.id, contentType: 'text/plain', body: '', error: e.message } satisfies Message),
+          (e: Error) =>
+            worker.isConnected() &&
+            worker.send({ mlctl: 'metrics-response', id: m.id, contentType: 'text/plain', body: '', error: e.message } satisfies Message),
         );
       }
     });
@@ -114,19 +116,25 @@ async function runPrimary(options: ServeRunOptions): Promise<void> {
     if (stopping) return;
     const how = signal ? `signal ${signal}` : `code ${code}`;
     if (!startupDone) {
-      failStartup?.(new MlctlError('INTERNAL', `A worker exited during start-up (${how}).`, { hint: 'Run with --workers 1 to see its error.' }));
+      failStartup?.(
+        new MlctlError('INTERNAL', `A worker exited during start-up (${how}).`, { hint: 'Run with --workers 1 to see its error.' }),
+      );
       return;
     }
     const now = Date.now();
     while (restarts.length && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
     if (restarts.length >= MAX_RESTARTS) {
-      logger.error(`worker ${worker.id} (pid ${worker.process.pid}) exited (${how}); ${MAX_RESTARTS} restarts within ${RESTART_WINDOW_MS / 1000} s, not restarting`);
+      logger.error(
+        `worker ${worker.id} (pid ${worker.process.pid}) exited (${how}); ${MAX_RESTARTS} restarts within ${RESTART_WINDOW_MS / 1000} s, not restarting`,
+      );
       if (Object.keys(cluster.workers ?? {}).length === 0) giveUp?.('no workers left');
       return;
     }
     restarts.push(now);
     const replacement = fork();
-    logger.warn(`worker ${worker.id} (pid ${worker.process.pid}) exited (${how}); started worker ${replacement.id} (pid ${replacement.process.pid})`);
+    logger.warn(
+      `worker ${worker.id} (pid ${worker.process.pid}) exited (${how}); started worker ${replacement.id} (pid ${replacement.process.pid})`,
+    );
   });
 
   const started = new Promise<void>((resolve, reject) => {
@@ -148,7 +156,9 @@ async function runPrimary(options: ServeRunOptions): Promise<void> {
   logger.info({ url: startup.url, workers: n }, `listening on ${startup.url} with ${n} workers`);
   const { renderServeStartup } = await import('./render/serve.js');
   if (isAllInterfaces(settings.host) && !settings.token) {
-    ctx.reporter.warn(`Listening on all interfaces (${settings.host}) without a token: anyone who can reach the port can use the models. Set --token or MLCTL_TOKEN.`);
+    ctx.reporter.warn(
+      `Listening on all interfaces (${settings.host}) without a token: anyone who can reach the port can use the models. Set --token or MLCTL_TOKEN.`,
+    );
   }
   ctx.reporter.result(startup, renderServeStartup);
 
@@ -159,9 +169,12 @@ async function runPrimary(options: ServeRunOptions): Promise<void> {
   logger.info(`${why}: draining ${Object.keys(cluster.workers ?? {}).length} worker(s)`);
   const codes = await stopWorkers(settings.drainTimeoutMs + 5000);
   logger.flush();
-  if (why === 'no workers left') throw new MlctlError('INTERNAL', 'Every worker kept crashing; the server stopped.', { hint: 'See the log lines above.' });
+  if (why === 'no workers left')
+    throw new MlctlError('INTERNAL', 'Every worker kept crashing; the server stopped.', { hint: 'See the log lines above.' });
   if (codes.some((c) => c !== 0)) {
-    throw new MlctlError('UNAVAILABLE', 'A worker did not drain cleanly (see its log lines).', { hint: 'Raise --drain-timeout if requests legitimately take longer.' });
+    throw new MlctlError('UNAVAILABLE', 'A worker did not drain cleanly (see its log lines).', {
+      hint: 'Raise --drain-timeout if requests legitimately take longer.',
+    });
   }
 }
 

@@ -51,7 +51,11 @@ export function startupOf(server: RunningServer, settings: ServeSettings, worker
   };
 }
 
-export async function startServing(options: ServeRunOptions, logger: Logger, extra: Partial<StartServerOptions> = {}): Promise<RunningServer> {
+export async function startServing(
+  options: ServeRunOptions,
+  logger: Logger,
+  extra: Partial<StartServerOptions> = {},
+): Promise<RunningServer> {
   const { startServer } = await import('../serve/start-server.js');
   return startServer({
     registry: options.registry,

@@ -156,7 +156,7 @@ function toModelArtifacts(modelJson: ModelJson, weightData: ArrayBuffer): ModelA
     artifacts.trainingConfig = modelJson.trainingConfig as unknown as tfTypes.io.TrainingConfig;
   }
   if (modelJson.userDefinedMetadata != null) {
-    artifacts.userDefinedMetadata = modelJson.userDefinedMetadata as Record<string, {}>;
+    artifacts.userDefinedMetadata = modelJson.userDefinedMetadata as Record<string, object>;
   }
   if (modelJson.signature != null) artifacts.signature = modelJson.signature;
   return artifacts;

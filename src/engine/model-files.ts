@@ -12,9 +12,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { MlctlError, toMlctlError } from '../errors.js';
+import { MODEL_JSON_FILE } from '../vocabulary.js';
 
-/** The file names tfjs-node's `file://` handler uses; mlctl writes the same. */
-export const MODEL_JSON_FILE = 'model.json';
+/** The file names tfjs-node's `file://` handler uses (MODEL_JSON_FILE from vocabulary.ts); mlctl writes the same. */
+export { MODEL_JSON_FILE };
 export const WEIGHTS_FILE = 'weights.bin';
 
 /** Logical dtype of a weight after decoding. */

@@ -17,11 +17,6 @@ import type { Tf } from './tf.js';
 export interface PredictBatchOptions {
   /** rows per forward pass (default 8192); bounds memory on large inputs */
   batchSize?: number;
-  /**
-   * the shape of one row when the model's input is not a flat vector (e.g. [28, 28, 1] for an
-   * imported convolutional model); its product must be `inputSize`. Default `[inputSize]`.
-   */
-  rowShape?: number[];
 }
 
 const DEFAULT_BATCH_ROWS = 8192;
@@ -41,28 +36,21 @@ export function predictBatch(
   if (x.length !== n * inputSize) {
     throw new MlctlError('INVALID_DATA', `Expected ${n} rows x ${inputSize} features = ${n * inputSize} values, got ${x.length}.`);
   }
-  const rowShape = options.rowShape ?? [inputSize];
-  if (rowShape.reduce((a, b) => a * b, 1) !== inputSize) {
-    throw new MlctlError('INTERNAL', `Row shape [${rowShape.join(', ')}] does not hold ${inputSize} values (this is a bug).`);
-  }
-  const modelInputs = model.inputs[0]?.shape;
-  if (rowShape.length === 1 && modelInputs && modelInputs[modelInputs.length - 1] !== inputSize) {
-    throw new MlctlError(
-      'INVALID_DATA',
-      `The model expects ${String(modelInputs[modelInputs.length - 1])} features per row, got ${inputSize}.`,
-    );
+  const dims = rowShape(model);
+  const rowSize = dims.every((d): d is number => typeof d === 'number') ? dims.reduce((a, b) => a * b, 1) : inputSize;
+  if (rowSize !== inputSize) {
+    throw new MlctlError('INVALID_DATA', `The model expects ${rowSize} values per row, got ${inputSize}.`);
   }
   const batchRows = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_ROWS));
-  const plan = rowShape.length === 1 ? planOf(model) : null;
+  const plan = planOf(model);
   const outputSize = plan ? plan.outputSize : outputSizeOf(model);
   const result = new Float32Array(n * outputSize);
   for (let start = 0; start < n; start += batchRows) {
     const rows = Math.min(batchRows, n - start);
     const out = tf.tidy(() => {
       const values = x.subarray(start * inputSize, (start + rows) * inputSize);
-      if (rowShape.length > 1) return model.predict(tf.tensor(values, [rows, ...rowShape]), { batchSize: rows }) as Tensor;
-      const input = tf.tensor2d(values, [rows, inputSize]);
-      return plan ? forward(tf, model, plan, input) : (model.predict(input, { batchSize: rows }) as Tensor);
+      const input = dims.length === 1 ? tf.tensor2d(values, [rows, inputSize]) : tf.tensor(values, [rows, ...(dims as number[])]);
+      return plan ? forward(tf, model, plan, input as Tensor2D) : (model.predict(input, { batchSize: rows }) as Tensor);
     });
     try {
       result.set(out.dataSync(), start * outputSize);
@@ -86,12 +74,21 @@ function planOf(model: LayersModel): MlpPlan | null {
   return plan;
 }
 
-/** Values per row of the model's one output (the product of its non-batch dimensions). */
-function outputSizeOf(model: LayersModel): number {
+/** The shape of one input row (the first input's shape without the batch dimension). */
+export function rowShape(model: LayersModel): (number | null)[] {
+  const shape = model.inputs[0]?.shape;
+  if (model.inputs.length !== 1 || !shape || shape.length < 2) {
+    throw new MlctlError('INVALID_MODEL', 'The model must have one input of shape [batch, …].');
+  }
+  return shape.slice(1);
+}
+
+/** Values per row in the output (the product of the output's dimensions after the batch). */
+export function outputSizeOf(model: LayersModel): number {
   const shape = model.outputs[0]?.shape;
   const dims = shape?.slice(1) ?? [];
-  if (model.outputs.length !== 1 || !shape || dims.length === 0 || !dims.every((d) => typeof d === 'number' && d > 0)) {
-    throw new MlctlError('INVALID_MODEL', 'The model must have one output of shape [batch, ...] with known sizes.');
+  if (model.outputs.length !== 1 || !shape || dims.length === 0 || !dims.every((d) => typeof d === 'number')) {
+    throw new MlctlError('INVALID_MODEL', 'The model must have one output of a fixed shape [batch, outputs…].');
   }
   return (dims as number[]).reduce((a, b) => a * b, 1);
 }

@@ -7,11 +7,11 @@ import { MlctlError } from '../errors.js';
 import { NODE_BACKEND, registerNodeBackend } from './backends/node.js';
 import { WASM_BACKEND, registerWasmBackend } from './backends/wasm.js';
 import { CPU_BACKEND, registerCpuBackend } from './backends/cpu.js';
-import type { BackendChoice } from './backend-choices.js';
+import type { BackendChoice } from '../vocabulary.js';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 
-export { BACKEND_CHOICES, isBackendChoice, type BackendChoice } from './backend-choices.js';
+export type { BackendChoice } from '../vocabulary.js';
 
 interface Candidate {
   choice: Exclude<BackendChoice, 'auto'>;

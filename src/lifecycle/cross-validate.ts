@@ -8,28 +8,17 @@ import type { Table } from '../dataset/read-table.js';
 import { inferSchema, type Task } from '../dataset/infer-schema.js';
 import { encodeFeatures, encodeTargets, fitSignature } from '../dataset/signature.js';
 import { splitDataset, stratifiedKFold } from '../dataset/split.js';
-import type { Tf } from '../engine/tf.js';
-import type { EpochLog } from '../engine/train-model.js';
+import type { EpochLog } from '../engine/model-handle.js';
+import type { CrossValidationSection, MetricSpread } from '../registry/version-record.js';
+import type { BackendChoice } from '../vocabulary.js';
 import { fitMlp } from './fit-mlp.js';
 import type { TrainSettings } from './train-settings.js';
 
-export interface MetricSummary {
-  mean: number;
-  /** population standard deviation over folds */
-  std: number;
-  folds: number[];
-}
-
-export interface CrossValidationReport {
-  folds: number;
-  seed: number;
-  rows: number;
-  /** e.g. {accuracy: {mean, std, folds}, macroF1: …} or {r2, rmse, mae} */
-  metrics: Record<string, MetricSummary>;
-}
+/** The report is what the version record stores. */
+export type CrossValidationReport = CrossValidationSection;
 
 export interface CrossValidateOptions {
-  tf: Tf;
+  backend: BackendChoice;
   table: Table;
   target: string;
   features?: string[];
@@ -42,7 +31,7 @@ export interface CrossValidateOptions {
 }
 
 export async function crossValidate(options: CrossValidateOptions): Promise<CrossValidationReport> {
-  const { tf, table, settings, folds: k } = options;
+  const { table, settings, folds: k } = options;
   if (!Number.isInteger(k) || k < 2) throw new MlctlError('USAGE', `--folds must be an integer of at least 2, got ${k}.`);
   const { schema, rows } = inferSchema(table, {
     target: options.target,
@@ -101,13 +90,13 @@ export async function crossValidate(options: CrossValidateOptions): Promise<Cros
       n: idx.length,
     });
     const fit = await fitMlp(
-      tf,
       { signature, train: encode(trainRows), validation: encode(validationRows), test: encode(testRows) },
       settings,
       settings.seed + 1000 * (f + 1),
+      options.backend,
       options.onEpoch ? (log) => options.onEpoch!(f + 1, log) : undefined,
     );
-    fit.model.dispose();
+    fit.handle.dispose();
     const m = fit.metrics!;
     const scores: Record<string, number> =
       m.task === 'classification' ? { accuracy: m.accuracy, macroF1: m.macroF1 } : { r2: m.r2, rmse: m.rmse, mae: m.mae };
@@ -115,7 +104,7 @@ export async function crossValidate(options: CrossValidateOptions): Promise<Cros
     options.onFold?.({ fold: f + 1, folds: k, metrics: scores });
   }
 
-  const metrics: Record<string, MetricSummary> = {};
+  const metrics: Record<string, MetricSpread> = {};
   for (const name of Object.keys(perFold[0])) {
     const values = perFold.map((s) => s[name]);
     const mean = values.reduce((a, b) => a + b, 0) / values.length;

@@ -3,40 +3,15 @@
  * held out) or on a labelled CSV matched by column name; quality gates for CI.
  */
 import { MlctlError } from '../errors.js';
+import { GATE_ENTRIES, gateFlag, type GateMetric, type Gates } from '../options/evaluate.js';
+import type { BackendChoice, Task } from '../vocabulary.js';
 import { readCsvFile } from '../dataset/read-table.js';
 import { prepareEvaluationData } from '../dataset/prepare.js';
-import type { BackendChoice } from '../engine/backend-choices.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
-import { loadVersion } from './load-version.js';
+import { openVersion, readVersion, requireSignature } from './open-version.js';
 import { scoreSplit } from './fit-mlp.js';
-import { signatureOf } from './predict-rows.js';
-import { decodeTestSplit, type StoredTestSplit } from './test-split.js';
-import { resolveStoredPath } from './train.js';
+import { readStoredTestSplit } from './test-split.js';
 import type { Metrics } from './metrics.js';
-
-export interface Gates {
-  minAccuracy?: number;
-  minF1?: number;
-  maxRmse?: number;
-  maxMae?: number;
-  minR2?: number;
-}
-
-interface GateSpec {
-  key: keyof Gates;
-  flag: string;
-  metric: 'accuracy' | 'macroF1' | 'rmse' | 'mae' | 'r2';
-  task: 'classification' | 'regression';
-  direction: 'min' | 'max';
-}
-
-const GATES: GateSpec[] = [
-  { key: 'minAccuracy', flag: '--min-accuracy', metric: 'accuracy', task: 'classification', direction: 'min' },
-  { key: 'minF1', flag: '--min-f1', metric: 'macroF1', task: 'classification', direction: 'min' },
-  { key: 'maxRmse', flag: '--max-rmse', metric: 'rmse', task: 'regression', direction: 'max' },
-  { key: 'maxMae', flag: '--max-mae', metric: 'mae', task: 'regression', direction: 'max' },
-  { key: 'minR2', flag: '--min-r2', metric: 'r2', task: 'regression', direction: 'min' },
-];
 
 export interface GateResult {
   gate: string;
@@ -71,63 +46,41 @@ export interface EvaluateResult {
 
 export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
   const { registry, model: name } = options;
-  const version = await registry.resolveVersion(name, options.selector ?? {});
-  const record = await registry.readRecord(name, version);
-  const signature = signatureOf(record);
+  const info = await readVersion({ registry, model: name, selector: options.selector });
+  const signature = requireSignature(info.record);
   checkGatesFitTask(options.gates ?? {}, signature.target.task);
 
-  let dataPath: string;
-  let indices: Int32Array | undefined;
-  if (options.data) {
-    dataPath = options.data;
-  } else {
-    const split = (record.split as { testRows?: StoredTestSplit } | undefined)?.testRows;
-    const dataset = record.dataset;
-    if (!split || !dataset || split.rows === 0) {
-      throw new MlctlError('USAGE', `${name} v${version} has no stored test split.`, {
-        hint: 'Pass --data <labelled.csv> to evaluate on other data.',
-      });
-    }
-    dataPath = resolveStoredPath(dataset.path);
-    indices = decodeTestSplit(split);
-  }
-  const table = await readCsvFile(dataPath);
-  if (!options.data && table.source.sha256 !== record.dataset!.sha256) {
-    throw new MlctlError(
-      'INVALID_DATA',
-      `The training data ${dataPath} changed since ${name} v${version} was trained (sha256 differs), so its test split cannot be recovered.`,
-      {
-        hint: 'Restore the original file, or pass --data <labelled.csv>.',
-      },
-    );
-  }
-  const prepared = prepareEvaluationData(signature, table, { indices });
-  const loaded = await loadVersion({ registry, model: name, selector: { version }, backend: options.backend });
+  const data = options.data ? { path: options.data, table: await readCsvFile(options.data) } : await readStoredTestSplit(info.record);
+  const prepared = prepareEvaluationData(signature, data.table, { indices: 'indices' in data ? data.indices : undefined });
+  const opened = await openVersion({ registry, model: name, backend: options.backend }, info);
   try {
-    const { loadTf } = await import('../engine/tf.js');
-    const { tf } = await loadTf(options.backend ?? 'auto');
-    const metrics = await scoreSplit(tf, loaded.model, signature, { x: prepared.x, y: prepared.y, n: prepared.rows.length });
+    const metrics = scoreSplit(opened.handle, signature, { x: prepared.x, y: prepared.y, n: prepared.rows.length });
     const gates = checkGates(options.gates ?? {}, metrics);
     return {
       model: name,
-      version,
-      data: { source: options.data ? 'file' : 'test-split', path: dataPath, rows: prepared.rows.length, droppedRows: prepared.droppedRows },
+      version: info.version,
+      data: {
+        source: options.data ? 'file' : 'test-split',
+        path: data.path,
+        rows: prepared.rows.length,
+        droppedRows: prepared.droppedRows,
+      },
       metrics,
       gates,
       passed: gates.every((g) => g.passed),
-      backend: loaded.backend,
+      backend: opened.backend,
       warnings: prepared.warnings,
     };
   } finally {
-    loaded.model.dispose();
+    opened.dispose();
   }
 }
 
-function checkGatesFitTask(gates: Gates, task: 'classification' | 'regression'): void {
-  for (const spec of GATES) {
-    if (gates[spec.key] !== undefined && spec.task !== task) {
-      const fitting = GATES.filter((g) => g.task === task).map((g) => g.flag);
-      throw new MlctlError('USAGE', `${spec.flag} applies to ${spec.task} models; this one is a ${task} model.`, {
+function checkGatesFitTask(gates: Gates, task: Task): void {
+  for (const [key, spec] of GATE_ENTRIES) {
+    if (gates[key] !== undefined && spec.task !== task) {
+      const fitting = GATE_ENTRIES.filter(([, g]) => g.task === task).map(([, g]) => gateFlag(g));
+      throw new MlctlError('USAGE', `${gateFlag(spec)} applies to ${spec.task} models; this one is a ${task} model.`, {
         hint: `Use ${fitting.join(', ')}.`,
       });
     }
@@ -136,13 +89,13 @@ function checkGatesFitTask(gates: Gates, task: 'classification' | 'regression'):
 
 export function checkGates(gates: Gates, metrics: Metrics): GateResult[] {
   const out: GateResult[] = [];
-  for (const spec of GATES) {
-    const threshold = gates[spec.key];
+  for (const [key, spec] of GATE_ENTRIES) {
+    const threshold = gates[key];
     if (threshold === undefined) continue;
-    const value = (metrics as unknown as Record<string, number>)[spec.metric];
+    const value = metricValue(metrics, spec.metric);
     const passed = spec.direction === 'min' ? value >= threshold : value <= threshold;
     out.push({
-      gate: spec.flag,
+      gate: gateFlag(spec),
       metric: spec.metric,
       threshold,
       value,
@@ -151,4 +104,13 @@ export function checkGates(gates: Gates, metrics: Metrics): GateResult[] {
     });
   }
   return out;
+}
+
+function metricValue(metrics: Metrics, metric: GateMetric): number {
+  if (metrics.task === 'classification') {
+    if (metric === 'accuracy' || metric === 'macroF1') return metrics[metric];
+  } else if (metric === 'rmse' || metric === 'mae' || metric === 'r2') {
+    return metrics[metric];
+  }
+  throw new MlctlError('USAGE', `The gate on ${metric} does not apply to a ${metrics.task} model.`);
 }

@@ -2,11 +2,10 @@
  * Build, train and score one MLP on already-encoded splits. Shared by `train` (the final model)
  * and cross-validation (one model per fold), so both train exactly the same way.
  */
-import type { LayersModel } from '@tensorflow/tfjs';
 import type { Signature } from '../dataset/signature.js';
 import { classLabels, decodeRegression } from '../dataset/signature.js';
-import type { Tf } from '../engine/tf.js';
-import type { EpochLog, TrainResult as EngineTrainResult } from '../engine/train-model.js';
+import type { EpochLog, ModelHandle, TrainResult } from '../engine/model-handle.js';
+import type { BackendChoice } from '../vocabulary.js';
 import { argmaxRows, classificationMetrics, regressionMetrics, type Metrics } from './metrics.js';
 import type { TrainSettings } from './train-settings.js';
 
@@ -24,28 +23,27 @@ export interface FitMlpInput {
 }
 
 export interface FitMlpResult {
-  model: LayersModel;
-  training: EngineTrainResult;
+  /** the trained model; the caller disposes it */
+  handle: ModelHandle;
+  training: TrainResult;
   /** metrics on the test split; null when the test split is empty */
   metrics: Metrics | null;
 }
 
 export async function fitMlp(
-  tf: Tf,
   input: FitMlpInput,
   settings: TrainSettings,
   seed: number,
+  backend: BackendChoice,
   onEpoch?: (log: EpochLog) => void,
 ): Promise<FitMlpResult> {
-  const [{ buildMlp }, { trainModel }] = await Promise.all([import('../engine/build-model.js'), import('../engine/train-model.js')]);
+  const { createMlp } = await import('../engine/model-handle.js');
   const { signature } = input;
   const classification = signature.target.task === 'classification';
-  const outputSize = classification ? classLabels(signature).length : 1;
-  const model = buildMlp(
-    tf,
+  const handle = await createMlp(
     {
       inputSize: signature.inputSize,
-      outputSize,
+      outputSize: classification ? classLabels(signature).length : 1,
       task: signature.target.task,
       hidden: settings.hidden,
       activation: settings.activation,
@@ -53,13 +51,11 @@ export async function fitMlp(
       l2: settings.l2,
     },
     seed,
+    backend,
   );
   try {
-    const useValidation = input.validation.n > 0;
-    const training = await trainModel(
-      tf,
-      model,
-      { ...input.train, validation: useValidation ? input.validation : undefined },
+    const training = await handle.fit(
+      { ...input.train, validation: input.validation.n > 0 ? input.validation : undefined },
       {
         epochs: settings.epochs,
         batchSize: settings.batchSize,
@@ -71,18 +67,17 @@ export async function fitMlp(
         onEpoch,
       },
     );
-    const metrics = input.test.n > 0 ? await scoreSplit(tf, model, signature, input.test) : null;
-    return { model, training, metrics };
+    const metrics = input.test.n > 0 ? scoreSplit(handle, signature, input.test) : null;
+    return { handle, training, metrics };
   } catch (e) {
-    model.dispose();
+    handle.dispose();
     throw e;
   }
 }
 
 /** Predict a labelled encoded split and compute its metrics (in the target's own units). */
-export async function scoreSplit(tf: Tf, model: LayersModel, signature: Signature, split: EncodedSplit): Promise<Metrics> {
-  const { predictBatch } = await import('../engine/predict.js');
-  const out = predictBatch(tf, model, split.x, split.n, signature.inputSize);
+export function scoreSplit(handle: ModelHandle, signature: Signature, split: EncodedSplit): Metrics {
+  const out = handle.predict(split.x, split.n);
   if (signature.target.task === 'classification') {
     const labels = classLabels(signature);
     return classificationMetrics(split.y, argmaxRows(out, labels.length), labels);

@@ -7,13 +7,13 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { MlctlError } from '../errors.js';
 import { checkShards, readModelJson } from '../engine/model-files.js';
-import type { BackendChoice } from '../engine/backend-choices.js';
-import { MODEL_JSON_FILE, assertModelName } from '../registry/layout.js';
+import { MODEL_JSON_FILE, type BackendChoice } from '../vocabulary.js';
+import { assertModelName } from '../registry/layout.js';
 import { modelNameFrom } from './model-name.js';
 import type { Registry } from '../registry/registry.js';
 import { hashFile } from '../registry/file-entries.js';
 import type { VersionRecord } from '../registry/version-record.js';
-import { newRecord } from './new-record.js';
+import { importRecord } from './records.js';
 
 export interface ImportModelOptions {
   registry: Registry;
@@ -39,16 +39,11 @@ export async function importModel(options: ImportModelOptions): Promise<ImportMo
   const shards = await checkShards(sourceDir, modelJson);
 
   // Prove TF.js can build it (and learn its input/output shapes) before publishing anything.
-  const { loadLayersModelFromDir } = await import('../engine/load-model.js');
-  const { loadTf } = await import('../engine/tf.js');
-  const { model, backend } = await loadLayersModelFromDir(sourceDir, options.backend ?? 'auto');
-  const { tfjsVersion } = await loadTf(options.backend ?? 'auto');
-  const io = {
-    inputShape: model.inputs.map((t) => t.shape),
-    outputShape: model.outputs.map((t) => t.shape),
-    parameters: model.countParams(),
-  };
-  model.dispose();
+  const { openModel } = await import('../engine/model-handle.js');
+  const handle = await openModel(sourceDir, options.backend ?? 'auto');
+  const { backend, tfjsVersion } = handle;
+  const io = { inputShape: handle.inputShapes, outputShape: handle.outputShapes, parameters: handle.parameters };
+  handle.dispose();
   const sourceHash = await hashFile(modelJsonPath);
 
   const published = await options.registry.publishVersion(name, {
@@ -61,8 +56,8 @@ export async function importModel(options: ImportModelOptions): Promise<ImportMo
       }
     },
     buildRecord: (version, files) =>
-      newRecord(
-        { model: name, version, operation: 'import', parent: null, files, tfjsVersion, backend, startedAt: started },
+      importRecord(
+        { model: name, version, files, tfjsVersion, backend, startedAt: started },
         {
           source: {
             path: modelJsonPath,

@@ -1,8 +1,6 @@
 /** `mlctl version list [model]`: every model's versions with aliases, lineage and key metric. */
 import type { Registry } from '../registry/registry.js';
 import type { Operation, VersionRecord } from '../registry/version-record.js';
-import { assertModelName } from '../registry/layout.js';
-import { MlctlError } from '../errors.js';
 import { keyMetric, type KeyMetric } from './key-metric.js';
 
 export interface VersionSummary {
@@ -41,15 +39,8 @@ export async function listVersions(options: ListVersionsOptions): Promise<ListVe
   const { registry } = options;
   let names: string[];
   if (options.model) {
-    assertModelName(options.model);
+    await registry.requireModel(options.model);
     names = [options.model];
-    const versions = await registry.listVersions(options.model);
-    if (versions.length === 0 && !(await registry.listModels()).includes(options.model)) {
-      const known = await registry.listModels();
-      throw new MlctlError('NOT_FOUND', `Model "${options.model}" not found in ${registry.root}.`, {
-        hint: known.length > 0 ? `Known models: ${known.join(', ')}.` : 'The registry is empty; train or import a model first.',
-      });
-    }
   } else {
     names = await registry.listModels();
   }

@@ -2,6 +2,7 @@
  * Evaluation metrics, plain numbers in and out (no tensors): classification accuracy,
  * per-class precision/recall/F1, macro F1 and the confusion matrix; regression MAE, RMSE, R².
  */
+import type { MetricsSection } from '../registry/version-record.js';
 
 export interface ClassMetrics {
   label: string;
@@ -115,7 +116,7 @@ export function regressionMetrics(truth: ArrayLike<number>, predicted: ArrayLike
 }
 
 /** The metric summary stored in a version record (scalars first, details after). */
-export function summarizeMetrics(m: Metrics): Record<string, unknown> {
+export function summarizeMetrics(m: Metrics): MetricsSection {
   if (m.task === 'regression') return { mae: m.mae, rmse: m.rmse, r2: m.r2, rows: m.rows };
   return {
     accuracy: m.accuracy,

@@ -1,20 +1,18 @@
 /**
- * The one inference path over a loaded version: rows (CSV cells, JSON objects or arrays) →
- * the version's signature encoding → the model → labels and probabilities (classification) or
+ * The one inference path over an opened model: rows (CSV cells, JSON objects or arrays) → the
+ * version's signature encoding → the model → labels and probabilities (classification) or
  * values in the target's units (regression). predict, evaluate on new data, and serve call this.
  */
-import type { LayersModel } from '@tensorflow/tfjs';
-import { MlctlError } from '../errors.js';
 import {
   classLabels,
   decodeRegression,
   encodeFeatures,
+  type EncodeOptions,
   type FeatureRows,
   type Signature,
-  type EncodeOptions,
 } from '../dataset/signature.js';
-import type { Tf } from '../engine/tf.js';
-import type { VersionRecord } from '../registry/version-record.js';
+import type { ModelHandle } from '../engine/model-handle.js';
+import type { Task } from '../vocabulary.js';
 import { argmaxRows } from './metrics.js';
 
 export interface ClassPrediction {
@@ -29,37 +27,16 @@ export interface ValuePrediction {
 export type Prediction = ClassPrediction | ValuePrediction;
 
 export interface RowPredictions {
-  task: 'classification' | 'regression';
+  task: Task;
   /** class labels in output order (classification) */
   labels: string[];
   predictions: Prediction[];
 }
 
-export function signatureOf(record: VersionRecord): Signature {
-  if (!record.signature) {
-    throw new MlctlError(
-      'INVALID_MODEL',
-      `${record.model} v${record.version} has no input signature (it was ${record.operation}ed, not trained by mlctl).`,
-      {
-        hint: 'Predict and evaluate need a version trained with "mlctl train" (or derived from one).',
-      },
-    );
-  }
-  return record.signature as unknown as Signature;
-}
-
-export async function predictRows(
-  tf: Tf,
-  model: LayersModel,
-  signature: Signature,
-  rows: FeatureRows,
-  options: EncodeOptions = {},
-): Promise<RowPredictions> {
-  const { predictBatch } = await import('../engine/predict.js');
+export function predictRows(handle: ModelHandle, signature: Signature, rows: FeatureRows, options: EncodeOptions = {}): RowPredictions {
   const x = encodeFeatures(signature, rows, options);
   const n = x.length / Math.max(1, signature.inputSize);
-  const out = predictBatch(tf, model, x, n, signature.inputSize);
-  return decodeOutputs(signature, out, n);
+  return decodeOutputs(signature, handle.predict(x, n), n);
 }
 
 export function decodeOutputs(signature: Signature, out: Float32Array, n: number): RowPredictions {

@@ -5,10 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { MlctlError } from '../errors.js';
 import { parseCsvText, readCsvFile, readJsonRows, type Table } from '../dataset/read-table.js';
-import type { BackendChoice } from '../engine/backend-choices.js';
+import type { BackendChoice } from '../vocabulary.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
-import { loadVersion } from './load-version.js';
-import { predictRows, signatureOf, type Prediction } from './predict-rows.js';
+import { openVersion, readVersion, requireSignature } from './open-version.js';
+import type { Prediction } from './predict-rows.js';
 
 export interface PredictOptions {
   registry: Registry;
@@ -31,29 +31,26 @@ export interface PredictResult {
 
 export async function predict(options: PredictOptions): Promise<PredictResult> {
   const { registry, model: name } = options;
-  const version = await registry.resolveVersion(name, options.selector ?? {});
-  const record = await registry.readRecord(name, version);
-  const signature = signatureOf(record);
+  const info = await readVersion({ registry, model: name, selector: options.selector });
+  const signature = requireSignature(info.record);
   const table = await readInput(
     options.input,
     signature.features.map((f) => f.name),
   );
-  const loaded = await loadVersion({ registry, model: name, selector: { version }, backend: options.backend });
+  const opened = await openVersion({ registry, model: name, backend: options.backend }, info);
   try {
-    const { loadTf } = await import('../engine/tf.js');
-    const { tf } = await loadTf(options.backend ?? 'auto');
-    const out = await predictRows(tf, loaded.model, signature, table, { unknownCategory: 'ignore' });
+    const out = opened.predictRows(table, { unknownCategory: 'ignore' });
     return {
       model: name,
-      version,
+      version: info.version,
       task: out.task,
       labels: out.labels,
       rows: out.predictions.length,
-      backend: loaded.backend,
+      backend: opened.backend,
       predictions: out.predictions,
     };
   } finally {
-    loaded.model.dispose();
+    opened.dispose();
   }
 }
 
@@ -87,19 +84,18 @@ function parseJsonInput(text: string, name: string, featureNames: string[]): Tab
   let value: unknown;
   const trimmed = text.trim();
   try {
-    if (trimmed.startsWith('{') && trimmed.includes('\n')) {
-      // JSON Lines: one object per line
-      value = trimmed
-        .split(/\r?\n/)
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l));
-    } else {
-      value = JSON.parse(trimmed);
+    value = JSON.parse(trimmed);
+  } catch (whole) {
+    // not one JSON document: JSON Lines (one object per line), if every line parses
+    const lines = trimmed.split(/\r?\n/).filter((l) => l.trim() !== '');
+    try {
+      if (!trimmed.startsWith('{') || lines.length < 2) throw whole;
+      value = lines.map((l) => JSON.parse(l) as unknown);
+    } catch {
+      throw new MlctlError('INVALID_DATA', `${name} is not valid JSON (${(whole as Error).message}).`, {
+        hint: 'Send an array of rows: [{"feature": value, ...}, ...] or [[value, ...], ...], or JSON Lines (one object per line).',
+      });
     }
-  } catch (e) {
-    throw new MlctlError('INVALID_DATA', `${name} is not valid JSON (${(e as Error).message}).`, {
-      hint: 'Send an array of rows: [{"feature": value, ...}, ...] or [[value, ...], ...].',
-    });
   }
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const v = value as Record<string, unknown>;

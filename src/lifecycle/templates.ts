@@ -7,7 +7,10 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MlctlError } from '../errors.js';
-import { TRAIN_SHAPE, findConfigProblem, oneOf, string, type Shape, type TrainDefaults } from '../config/schema.js';
+import { findConfigProblem, type Shape } from '../config/schema.js';
+import { configChecks, nameListKind, textKind, type OptionValues } from '../options/spec.js';
+import { MODEL_OPTIONS, TRAINING_OPTIONS, TRAIN_DATA_OPTIONS } from '../options/train.js';
+import type { Task } from '../vocabulary.js';
 
 /** templates/ at the package root (the same relative path from src/lifecycle and dist/lifecycle). */
 export const BUILTIN_TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
@@ -20,29 +23,27 @@ export interface Template {
   /** CSV path, relative to the template file */
   data: string;
   target: string;
-  task?: 'classification' | 'regression';
+  task?: Task;
   features?: string[];
   ignore?: string[];
-  model?: Pick<TrainDefaults, 'hidden' | 'activation' | 'dropout' | 'l2'>;
-  training?: Omit<TrainDefaults, 'hidden' | 'activation' | 'dropout' | 'l2'>;
+  model?: Partial<OptionValues<typeof MODEL_OPTIONS>>;
+  training?: Partial<OptionValues<typeof TRAINING_OPTIONS>>;
 }
 
 export type TrainSource =
   { kind: 'template'; template: Template; templatePath: string; builtin: boolean; dataPath: string } | { kind: 'csv'; dataPath: string };
 
-const stringList: (value: unknown) => string | null = (v) =>
-  Array.isArray(v) && v.every((x) => typeof x === 'string' && x.length > 0) ? null : 'expected a list of column names';
-
+/** The template file format; the `model` and `training` keys are the train option tables'. */
 const TEMPLATE_SHAPE: Shape = {
-  name: string,
+  name: textKind.check,
   description: (v) => (typeof v === 'string' ? null : 'expected a string'),
-  data: string,
-  target: string,
-  task: oneOf('classification', 'regression'),
-  features: stringList,
-  ignore: stringList,
-  model: { hidden: TRAIN_SHAPE.hidden, activation: TRAIN_SHAPE.activation, dropout: TRAIN_SHAPE.dropout, l2: TRAIN_SHAPE.l2 },
-  training: Object.fromEntries(Object.entries(TRAIN_SHAPE).filter(([k]) => !['hidden', 'activation', 'dropout', 'l2'].includes(k))),
+  data: textKind.check,
+  target: textKind.check,
+  task: TRAIN_DATA_OPTIONS.task.kind.check,
+  features: nameListKind.check,
+  ignore: nameListKind.check,
+  model: configChecks(MODEL_OPTIONS),
+  training: configChecks(TRAINING_OPTIONS),
 };
 
 export interface ResolveTrainSourceOptions {
@@ -147,4 +148,15 @@ async function isFile(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Paths inside the package's templates/ are stored relative to it, so the record survives reinstalls. */
+export function displayPath(file: string): string {
+  const rel = path.relative(BUILTIN_TEMPLATES_DIR, file);
+  if (!rel.startsWith('..') && !path.isAbsolute(rel)) return `<templates>/${rel.split(path.sep).join('/')}`;
+  return file;
+}
+
+export function resolveStoredPath(stored: string): string {
+  return stored.startsWith('<templates>/') ? path.join(BUILTIN_TEMPLATES_DIR, stored.slice('<templates>/'.length)) : stored;
 }

@@ -10,13 +10,13 @@ import { readCsvFile } from '../dataset/read-table.js';
 import { prepareTrainingData } from '../dataset/prepare.js';
 import { classLabels } from '../dataset/signature.js';
 import type { Task } from '../dataset/infer-schema.js';
-import type { BackendChoice } from '../engine/backend-choices.js';
-import type { EpochLog } from '../engine/train-model.js';
+import type { BackendChoice } from '../vocabulary.js';
+import type { EpochLog } from '../engine/model-handle.js';
 import type { Registry } from '../registry/registry.js';
-import type { VersionRecord } from '../registry/version-record.js';
+import type { EpochSummary, VersionRecord } from '../registry/version-record.js';
 import { assertModelName } from '../registry/layout.js';
-import { newRecord } from './new-record.js';
-import { resolveTrainSource, BUILTIN_TEMPLATES_DIR } from './templates.js';
+import { trainRecord } from './records.js';
+import { displayPath, resolveTrainSource } from './templates.js';
 import { mergeSettings, templateSettings, type TrainSettings } from './train-settings.js';
 import { modelNameFrom } from './model-name.js';
 import { summarizeMetrics, type Metrics } from './metrics.js';
@@ -87,15 +87,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const warnings = [...prepared.warnings];
   options.onProgress?.({ phase: 'data', rows: table.rows.length, columns: table.columns.length, warnings });
 
-  const { loadTf } = await import('../engine/tf.js');
-  const { tf, backend, tfjsVersion } = await loadTf(options.backend ?? 'auto');
+  const backendChoice = options.backend ?? 'auto';
+  const { activateBackend } = await import('../engine/model-handle.js');
+  const { backend, tfjsVersion } = await activateBackend(backendChoice);
   options.onProgress?.({ phase: 'backend', backend });
 
   let crossValidation: CrossValidationReport | undefined;
   if (options.folds !== undefined) {
     const { crossValidate } = await import('./cross-validate.js');
     crossValidation = await crossValidate({
-      tf,
+      backend: backendChoice,
       table,
       target,
       features,
@@ -110,7 +111,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const { fitMlp } = await import('./fit-mlp.js');
   const fit = await fitMlp(
-    tf,
     {
       signature: prepared.signature,
       train: { x: prepared.x.train, y: prepared.y.train, n: prepared.n.train },
@@ -119,21 +119,19 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     },
     settings,
     settings.seed,
+    backendChoice,
     (log) => options.onProgress?.({ phase: 'epoch', log }),
   );
   if (!fit.metrics) warnings.push('The test split is empty (--test-split 0): no test metrics were recorded.');
 
   options.onProgress?.({ phase: 'publish' });
-  const { saveLayersModelToDir } = await import('../engine/load-model.js');
   const sig = prepared.signature;
   try {
     const published = await options.registry.publishVersion(name, {
-      writeFiles: async (dir) => {
-        await saveLayersModelToDir(fit.model, dir);
-      },
+      writeFiles: (dir) => fit.handle.save(dir),
       buildRecord: (version, files) =>
-        newRecord(
-          { model: name, version, operation: 'train', parent: null, files, tfjsVersion, backend, startedAt: started },
+        trainRecord(
+          { model: name, version, files, tfjsVersion, backend, startedAt: started },
           {
             template: template
               ? {
@@ -145,7 +143,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             hyperparameters: { ...settings },
             seed: settings.seed,
             dataset: { path: displayPath(source.dataPath), sha256: table.source.sha256, rows: table.rows.length },
-            signature: sig as unknown as Record<string, unknown>,
+            signature: sig,
             target:
               sig.target.task === 'classification'
                 ? { name: sig.target.name, task: 'classification', classes: classLabels(sig) }
@@ -165,32 +163,30 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
               stoppedEarly: fit.training.stoppedEarly,
               epochs: fit.training.history.map(roundLog),
             },
-            crossValidation: crossValidation as unknown as Record<string, unknown> | undefined,
+            crossValidation,
             warnings: warnings.length ? warnings : undefined,
           },
         ),
     });
     return { record: published.record, warnings };
   } finally {
-    fit.model.dispose();
+    fit.handle.dispose();
   }
 }
 
-/** Paths inside the package's templates/ are stored relative to it, so the record survives reinstalls. */
-function displayPath(file: string): string {
-  const rel = path.relative(BUILTIN_TEMPLATES_DIR, file);
-  if (!rel.startsWith('..') && !path.isAbsolute(rel)) return `<templates>/${rel.split(path.sep).join('/')}`;
-  return file;
-}
-
-export function resolveStoredPath(stored: string): string {
-  return stored.startsWith('<templates>/') ? path.join(BUILTIN_TEMPLATES_DIR, stored.slice('<templates>/'.length)) : stored;
-}
-
-function roundLog(log: EpochLog): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(log)) {
-    if (typeof v === 'number') out[k] = k === 'epoch' || k === 'epochs' || k === 'elapsedMs' ? Math.round(v) : Number(v.toPrecision(6));
+/** An epoch's figures rounded to 6 significant digits (counts and times to integers) for the record. */
+function roundLog(log: EpochLog): EpochSummary {
+  const round = (v: number): number => Number(v.toPrecision(6));
+  const out: EpochSummary = {
+    epoch: log.epoch,
+    epochs: log.epochs,
+    loss: round(log.loss),
+    learningRate: round(log.learningRate),
+    elapsedMs: Math.round(log.elapsedMs),
+  };
+  for (const key of ['acc', 'mae', 'valLoss', 'valAcc', 'valMae'] as const) {
+    const v = log[key];
+    if (v !== undefined) out[key] = round(v);
   }
   return out;
 }

@@ -3,10 +3,9 @@
  * load every version with TF.js, and report staging directories left by crashed publishers
  * (removing those whose owner is gone with `clean`).
  */
-import type { BackendChoice } from '../engine/backend-choices.js';
+import type { BackendChoice } from '../vocabulary.js';
 import type { Registry } from '../registry/registry.js';
-import { assertModelName } from '../registry/layout.js';
-import { MlctlError, isMlctlError } from '../errors.js';
+import { isMlctlError } from '../errors.js';
 
 export interface VerifyProblem {
   model: string;
@@ -49,20 +48,12 @@ export interface VerifyRegistryResult {
 
 export async function verifyRegistry(options: VerifyRegistryOptions): Promise<VerifyRegistryResult> {
   const { registry } = options;
-  if (options.model) {
-    assertModelName(options.model);
-    // a mistyped name must not "verify" nothing and pass
-    if (!(await registry.hasModel(options.model))) {
-      const known = await registry.listModels();
-      throw new MlctlError('NOT_FOUND', `Model "${options.model}" not found in ${registry.root}.`, {
-        hint: known.length > 0 ? `Known models: ${known.join(', ')}.` : 'The registry is empty; train or import a model first.',
-      });
-    }
-  }
+  // a mistyped name must not "verify" nothing and pass
+  if (options.model) await registry.requireModel(options.model);
   const models = options.model ? [options.model] : await registry.listModels();
   const problems: VerifyProblem[] = [];
   const versions: VerifiedVersion[] = [];
-  let loader: typeof import('../engine/load-model.js') | null = null;
+  let engine: typeof import('../engine/model-handle.js') | null = null;
 
   for (const model of models) {
     for (const version of await registry.listVersions(model)) {
@@ -77,10 +68,9 @@ export async function verifyRegistry(options: VerifyRegistryOptions): Promise<Ve
         problems.push({ model, version, file: null, problem: 'record', message: isMlctlError(e) ? e.message : String(e) });
       }
       if (recordOk && problems.length === before && options.load !== false) {
-        loader ??= await import('../engine/load-model.js');
+        engine ??= await import('../engine/model-handle.js');
         try {
-          const { model: loaded } = await loader.loadLayersModelFromDir(registry.versionDir(model, version), options.backend ?? 'auto');
-          loaded.dispose();
+          (await engine.openModel(registry.versionDir(model, version), options.backend ?? 'auto')).dispose();
         } catch (e) {
           problems.push({ model, version, file: null, problem: 'load', message: isMlctlError(e) ? e.message : String(e) });
         }

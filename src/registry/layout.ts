@@ -12,10 +12,8 @@
  */
 import { MlctlError } from '../errors.js';
 
-/** the VersionRecord inside every version directory */
-export const METADATA_FILE = 'mlctl.json';
-/** the stock TF.js layers model topology + weights manifest */
-export const MODEL_JSON_FILE = 'model.json';
+/** METADATA_FILE (mlctl.json), MODEL_JSON_FILE (model.json), DEFAULT_REGISTRY_DIR: see vocabulary.ts */
+export { DEFAULT_REGISTRY_DIR, METADATA_FILE, MODEL_JSON_FILE } from '../vocabulary.js';
 /** alias name -> version number, per model */
 export const ALIASES_FILE = 'aliases.json';
 /** highest version number ever published for a model, so numbers are never reused */
@@ -26,8 +24,6 @@ export const LOCK_DIR = '.lock';
 export const STAGING_PREFIX = '.staging-';
 /** prefix of a removed version directory waiting to be deleted */
 export const TRASH_PREFIX = '.trash-';
-/** the default registry root, relative to the working directory */
-export const DEFAULT_REGISTRY_DIR = 'model-registry';
 /** the version selector word that means "highest version" */
 export const LATEST = 'latest';
 

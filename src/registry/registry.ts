@@ -25,6 +25,7 @@ import { computeFileEntries, fsyncDir, fsyncFile, fsyncTree, hashFile, listFiles
 import { withModelLock } from './model-lock.js';
 import { formatVersionRanges } from './version-ranges.js';
 import type { FileEntry, VersionRecord } from './version-record.js';
+import { parseVersionRecord } from './record-schema.js';
 import { isOwnerGone, parseWorkDirName, workDirKind, workDirName, type WorkDirKind, type WorkDirOwner } from './work-dir.js';
 
 /**
@@ -239,22 +240,30 @@ export class Registry {
     });
   }
 
-  /** The VersionRecord of a version: NOT_FOUND if absent, INVALID_DATA (naming the file) if unreadable. */
+  /**
+   * The VersionRecord of a version, every section checked (record-schema.ts): NOT_FOUND if absent,
+   * INVALID_MODEL naming the version and the field if it is not JSON or not shaped as mlctl wrote it.
+   */
   async readRecord(name: string, version: number): Promise<VersionRecord> {
     const file = this.versionFile(name, version, METADATA_FILE);
     return guard(async () => {
-      const data = await readJson(file);
+      let data: unknown;
+      try {
+        data = await readJson(file);
+      } catch (e) {
+        if (e instanceof MlctlError && e.code === 'INVALID_DATA') {
+          throw new MlctlError('INVALID_MODEL', `${name} v${version}: ${e.message}`, {
+            hint: `Run "mlctl version verify ${name}"; restore the file or remove the version.`,
+            cause: e,
+          });
+        }
+        throw e;
+      }
       if (data === undefined) {
         await this.requireModel(name);
         throw missingVersionError(name, version, await this.listVersions(name));
       }
-      const problem = describeRecordProblem(data);
-      if (problem) {
-        throw new MlctlError('INVALID_DATA', `${file} is not a valid version record: ${problem}.`, {
-          hint: `Run "mlctl version verify ${name}"; restore the file or remove the version.`,
-        });
-      }
-      return data as VersionRecord;
+      return parseVersionRecord(data, { model: name, version });
     });
   }
 
@@ -420,7 +429,7 @@ export class Registry {
       try {
         record = await this.readRecord(name, version);
       } catch (e) {
-        if (e instanceof MlctlError && (e.code === 'INVALID_DATA' || e.code === 'NOT_FOUND')) {
+        if (e instanceof MlctlError && (e.code === 'INVALID_MODEL' || e.code === 'NOT_FOUND')) {
           const why = e.code === 'NOT_FOUND' ? 'missing (not a complete version)' : `unreadable (${e.message})`;
           return [issue('record', METADATA_FILE, `${shown(METADATA_FILE)}: ${why}`)];
         }
@@ -580,7 +589,7 @@ export class Registry {
   }
 
   /** NOT_FOUND (naming the known models) unless the model directory exists. */
-  private async requireModel(name: string): Promise<void> {
+  async requireModel(name: string): Promise<void> {
     if (await this.hasModel(name)) return;
     const known = await this.listModels();
     throw new MlctlError('NOT_FOUND', `Model "${name}" not found in ${this.root}.`, {
@@ -695,26 +704,6 @@ async function readJson(file: string): Promise<unknown> {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Why `data` is not a VersionRecord (structure only), or null if it looks like one. */
-function describeRecordProblem(data: unknown): string | null {
-  if (!isPlainObject(data)) return 'expected a JSON object';
-  if (typeof data.model !== 'string') return '"model" is missing';
-  if (!isVersionNumber(data.version)) return '"version" is missing';
-  if (!Array.isArray(data.files)) return '"files" is missing';
-  for (const f of data.files) {
-    if (
-      !isPlainObject(f) ||
-      typeof f.path !== 'string' ||
-      typeof f.bytes !== 'number' ||
-      typeof f.gzipBytes !== 'number' ||
-      typeof f.sha256 !== 'string'
-    ) {
-      return '"files" has an entry without path, bytes, gzipBytes and sha256';
-    }
-  }
-  return null;
 }
 
 /** A POSIX relative path that stays inside its directory. */

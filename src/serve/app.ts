@@ -106,8 +106,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     batcher,
     maxRows: options.maxRows,
     isDraining: options.isDraining ?? (() => false),
-    metricsText:
-      options.metricsText ?? (async () => ({ contentType: options.metrics.contentType, body: await options.metrics.text() })),
+    metricsText: options.metricsText ?? (async () => ({ contentType: options.metrics.contentType, body: await options.metrics.text() })),
     serverName: options.serverName ?? 'mlctl',
     serverVersion: options.serverVersion ?? '0.0.0',
   };
@@ -144,9 +143,13 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       }
       reply.header('www-authenticate', 'Bearer');
       done(
-        new MlctlError('UNAUTHENTICATED', request.headers.authorization ? 'The bearer token is not valid.' : 'Missing "Authorization: Bearer <token>" header.', {
-          hint: 'Send the token the server was started with (--token or MLCTL_TOKEN).',
-        }),
+        new MlctlError(
+          'UNAUTHENTICATED',
+          request.headers.authorization ? 'The bearer token is not valid.' : 'Missing "Authorization: Bearer <token>" header.',
+          {
+            hint: 'Send the token the server was started with (--token or MLCTL_TOKEN).',
+          },
+        ),
       );
     });
   }

@@ -60,7 +60,10 @@ export class Batcher {
       q.rows += n;
       if (q.rows >= this.options.maxBatchSize) this.flush(servable, q);
       else if (!q.timer) {
-        q.timer = this.options.timeoutMs > 0 ? setTimeout(() => this.flush(servable, q), this.options.timeoutMs) : setImmediate(() => this.flush(servable, q));
+        q.timer =
+          this.options.timeoutMs > 0
+            ? setTimeout(() => this.flush(servable, q), this.options.timeoutMs)
+            : setImmediate(() => this.flush(servable, q));
       }
     });
   }

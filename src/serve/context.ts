@@ -59,9 +59,13 @@ export function defaultModel(ctx: ServeContext, named: unknown): string {
   }
   const models = ctx.manager.models();
   if (models.length === 1) return models[0];
-  throw new MlctlError('INVALID_DATA', `This server serves ${models.length} models (${models.join(', ')}); name one with "model" in the body.`, {
-    hint: 'For example {"model": "iris", "input_data": [...]}, or use POST /v1/models/NAME:predict.',
-  });
+  throw new MlctlError(
+    'INVALID_DATA',
+    `This server serves ${models.length} models (${models.join(', ')}); name one with "model" in the body.`,
+    {
+      hint: 'For example {"model": "iris", "input_data": [...]}, or use POST /v1/models/NAME:predict.',
+    },
+  );
 }
 
 /** Output rows as nested lists in the output shape: [[p1, p2, p3], ...] for shape [3]. */

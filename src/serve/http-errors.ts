@@ -15,9 +15,13 @@ export function fromFastifyError(e: unknown, bodyLimit: number, contentType?: st
         hint: 'Send fewer rows per request.',
       });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new MlctlError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json, ${contentType ? `got "${contentType.split(';')[0].trim()}"` : 'got none'}.`, {
-        hint: 'Send the body as JSON with "Content-Type: application/json".',
-      });
+      return new MlctlError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Content-Type must be application/json, ${contentType ? `got "${contentType.split(';')[0].trim()}"` : 'got none'}.`,
+        {
+          hint: 'Send the body as JSON with "Content-Type: application/json".',
+        },
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new MlctlError('INVALID_DATA', 'Request body is empty; send a JSON object.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { MlctlError } from '../errors.js';
-import type { BackendChoice } from '../engine/backend-choices.js';
+import type { BackendChoice } from '../vocabulary.js';
 import { createRng } from '../random.js';
 import type { Registry } from '../registry/registry.js';
 import { compilePlainForward } from './plain-forward.js';
@@ -57,7 +57,13 @@ export async function buildServable(opened: ServingVersion, options: Omit<LoadSe
   const checkSource: FastPathInfo['checkSource'] = 'synthetic' in check ? 'synthetic' : 'test-split';
 
   let forward = opened.predict;
-  let fastPath: FastPathInfo = { enabled: false, reason: 'turned off (--fast-path off)', maxAbsDiff: null, checkRows: 0, checkSource: null };
+  let fastPath: FastPathInfo = {
+    enabled: false,
+    reason: 'turned off (--fast-path off)',
+    maxAbsDiff: null,
+    checkRows: 0,
+    checkSource: null,
+  };
   if ((options.fastPath ?? 'auto') === 'auto') {
     const compiled = opened.inputShape.length === 1 ? compilePlainForward(modelJson.modelTopology, opened.readWeights()) : null;
     if (!compiled || !compiled.ok) {
@@ -139,7 +145,12 @@ function rowsOf(check: { x: Float32Array; n: number }, inputSize: number, n: num
   return out;
 }
 
-function warmUp(forward: (x: Float32Array, n: number) => Float32Array, check: { x: Float32Array; n: number }, inputSize: number, maxBatch: number): void {
+function warmUp(
+  forward: (x: Float32Array, n: number) => Float32Array,
+  check: { x: Float32Array; n: number },
+  inputSize: number,
+  maxBatch: number,
+): void {
   const one = rowsOf(check, inputSize, 1);
   const many = rowsOf(check, inputSize, maxBatch);
   // enough calls for the JIT (plain pass) and kernel set-up (TF.js) before anything is timed

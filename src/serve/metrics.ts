@@ -163,14 +163,16 @@ export class ServeMetrics {
     this.serving = options.serving;
     const registers = [this.registry];
     for (const m of [this.requests, this.latency, this.batchSize]) this.registry.registerMetric(m as never);
-    const self = this;
+    // prom-client calls collect() with the metric as `this`; these arrows keep ours
+    const classCounts = (): Iterable<ClassCounts> => this.classCounts.values();
+    const serving = (): Servable[] => this.serving();
     this.predictions = new Counter({
       name: 'mlctl_predictions_total',
       help: 'Predicted rows by predicted class ("value" for regression)',
       labelNames: ['model', 'version', 'class'],
       registers,
       collect() {
-        for (const c of self.classCounts.values()) {
+        for (const c of classCounts()) {
           for (let k = 0; k < c.labels.length; k++) {
             const delta = c.counts[k] - c.reported[k];
             if (delta > 0) this.labels(c.model, c.version, c.labels[k]).inc(delta);
@@ -193,7 +195,7 @@ export class ServeMetrics {
       aggregator: 'max',
       collect() {
         this.reset();
-        for (const s of self.serving()) {
+        for (const s of serving()) {
           this.labels(s.model, String(s.version), s.backend, s.fastPath.enabled ? 'on' : 'off', s.batching.enabled ? 'on' : 'off').set(1);
         }
       },
@@ -203,12 +205,10 @@ export class ServeMetrics {
   }
 
   private addDriftGauges(registers: Registry[]): void {
-    const self = this;
     const snapshots = (): { s: Servable; snap: ReturnType<DriftWindow['snapshot']> }[] =>
-      self
-        .serving()
+      this.serving()
         .filter((s) => s.signature)
-        .map((s) => ({ s, snap: self.windowOf(s).snapshot() }));
+        .map((s) => ({ s, snap: this.windowOf(s).snapshot() }));
     const labels = ['model', 'version', 'feature'] as const;
     new Gauge({
       name: 'mlctl_feature_drift',
@@ -218,7 +218,8 @@ export class ServeMetrics {
       aggregator: 'average',
       collect() {
         this.reset();
-        for (const { s, snap } of snapshots()) for (const d of snap.numeric) this.labels(s.model, String(s.version), d.feature).set(d.shift);
+        for (const { s, snap } of snapshots())
+          for (const d of snap.numeric) this.labels(s.model, String(s.version), d.feature).set(d.shift);
       },
     });
     new Gauge({
@@ -229,7 +230,8 @@ export class ServeMetrics {
       aggregator: 'average',
       collect() {
         this.reset();
-        for (const { s, snap } of snapshots()) for (const d of snap.numeric) this.labels(s.model, String(s.version), d.feature).set(d.liveMean);
+        for (const { s, snap } of snapshots())
+          for (const d of snap.numeric) this.labels(s.model, String(s.version), d.feature).set(d.liveMean);
       },
     });
     new Gauge({
@@ -240,7 +242,8 @@ export class ServeMetrics {
       aggregator: 'average',
       collect() {
         this.reset();
-        for (const { s, snap } of snapshots()) for (const d of snap.numeric) this.labels(s.model, String(s.version), d.feature).set(d.trainMean);
+        for (const { s, snap } of snapshots())
+          for (const d of snap.numeric) this.labels(s.model, String(s.version), d.feature).set(d.trainMean);
       },
     });
     new Gauge({
@@ -281,13 +284,19 @@ export class ServeMetrics {
   observeRequest(route: string, code: number, model: string, version: string, seconds: number): void {
     const lkey = `${route}\u0000${model}\u0000${version}`;
     this.requests.series_(`${lkey}\u0000${code}`, () => ({ route, code: String(code), model, version })).value++;
-    this.latency.observe(this.latency.series_(lkey, () => ({ route, model, version })), seconds);
+    this.latency.observe(
+      this.latency.series_(lkey, () => ({ route, model, version })),
+      seconds,
+    );
   }
 
   /** One forward pass over `rows` rows. */
   observeBatch(servable: Servable, rows: number): void {
     const key = `${servable.model}\u0000${servable.version}`;
-    this.batchSize.observe(this.batchSize.series_(key, () => ({ model: servable.model, version: String(servable.version) })), rows);
+    this.batchSize.observe(
+      this.batchSize.series_(key, () => ({ model: servable.model, version: String(servable.version) })),
+      rows,
+    );
   }
 
   /** Rows a version was asked about (encoded) and what it answered. */
@@ -300,7 +309,13 @@ export class ServeMetrics {
       if (!c) {
         const sig = servable.signature;
         const labels = sig?.target.task === 'classification' ? [...sig.target.classes] : ['value'];
-        c = { model: servable.model, version: String(servable.version), labels, counts: new Float64Array(labels.length), reported: new Float64Array(labels.length) };
+        c = {
+          model: servable.model,
+          version: String(servable.version),
+          labels,
+          counts: new Float64Array(labels.length),
+          reported: new Float64Array(labels.length),
+        };
         this.classCounts.set(key, c);
       }
       this.classCountsOf.set(servable, c);

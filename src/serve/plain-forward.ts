@@ -20,11 +20,9 @@
  * the version's test rows).
  */
 
-export interface NamedWeight {
-  name: string;
-  shape: number[];
-  values: Float32Array;
-}
+import type { NamedWeight } from '../engine/model-handle.js';
+
+export type { NamedWeight };
 
 export interface PlainForward {
   inputSize: number;
@@ -52,8 +50,8 @@ interface CompiledStep {
   description: string;
 }
 
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
 // tfjs-core softplus: log(1 + exp(x)) with the float32 thresholds of its cpu kernel
 const SOFTPLUS_THRESHOLD = Math.log(1.1920928955078125e-7) + 2.0;
 
@@ -160,7 +158,15 @@ function activationName(raw: unknown): string | null {
   return Object.prototype.hasOwnProperty.call(ACTIVATIONS, name) ? name : null;
 }
 
-const IDENTITY_LAYERS = new Set(['Dropout', 'AlphaDropout', 'GaussianDropout', 'GaussianNoise', 'SpatialDropout1D', 'Flatten', 'InputLayer']);
+const IDENTITY_LAYERS = new Set([
+  'Dropout',
+  'AlphaDropout',
+  'GaussianDropout',
+  'GaussianNoise',
+  'SpatialDropout1D',
+  'Flatten',
+  'InputLayer',
+]);
 
 /**
  * The layer list of a Sequential model, or of a functional model whose graph is a single chain
@@ -230,7 +236,8 @@ export function compilePlainForward(topology: unknown, namedWeights: readonly Na
     steps.push(compiled);
     width = compiled.outWidth;
   }
-  if (width === null || inputSize === null || inputSize <= 0 || steps.length === 0) return { ok: false, reason: 'the input width is unknown' };
+  if (width === null || inputSize === null || inputSize <= 0 || steps.length === 0)
+    return { ok: false, reason: 'the input width is unknown' };
   return { ok: true, forward: assemble(inputSize, width, steps) };
 }
 
@@ -252,7 +259,12 @@ function compileLayer(
       const useBias = cfg.use_bias !== false && cfg.useBias !== false;
       const bias = useBias ? findWeight(weights, name, 'bias') : undefined;
       if (useBias && (!bias || bias.values.length !== units)) return { reason: `no bias of ${units} values for layer "${name}"` };
-      return { step: denseStep(kernel.values, nIn, units, bias?.values ?? null, ACTIVATIONS[act]), inWidth: nIn, outWidth: units, description: `${name} ${nIn}→${units} ${act}` };
+      return {
+        step: denseStep(kernel.values, nIn, units, bias?.values ?? null, ACTIVATIONS[act]),
+        inWidth: nIn,
+        outWidth: units,
+        description: `${name} ${nIn}→${units} ${act}`,
+      };
     }
     case 'Activation': {
       const act = activationName(cfg.activation);

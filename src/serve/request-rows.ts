@@ -45,7 +45,10 @@ function shapeText(shape: readonly number[]): string {
 function checkCount(n: number, maxRows: number, field: string): void {
   if (n === 0) throw invalid(`"${field}" is empty: send at least one row.`);
   if (n > maxRows) {
-    throw invalid(`"${field}" has ${n} rows; this server accepts at most ${maxRows} per request (--max-rows).`, 'Split the rows over several requests.');
+    throw invalid(
+      `"${field}" has ${n} rows; this server accepts at most ${maxRows} per request (--max-rows).`,
+      'Split the rows over several requests.',
+    );
   }
 }
 
@@ -87,7 +90,8 @@ export function encodeColumns(servable: Servable, value: unknown, maxRows: numbe
   const columns = names.map((k) => (Array.isArray(value[k]) ? (value[k] as unknown[]) : [value[k]]));
   const n = columns[0].length;
   columns.forEach((c, j) => {
-    if (c.length !== n) throw invalid(`Input "${names[j]}" has ${c.length} values but "${names[0]}" has ${n}; every input needs one value per row.`);
+    if (c.length !== n)
+      throw invalid(`Input "${names[j]}" has ${c.length} values but "${names[0]}" has ${n}; every input needs one value per row.`);
   });
   checkCount(n, maxRows, 'inputs');
   const rows = Array.from({ length: n }, (_, r) => columns.map((c) => c[r]));
@@ -109,13 +113,19 @@ export function encodeSignatureRows(servable: Servable, rows: unknown[], maxRows
       known ??= new Set(names);
       for (const key in row) {
         if (!known.has(key)) {
-          throw invalid(`Row ${r + 1}: unknown feature "${key}"; the model's features are: ${list(names)}.`, 'Feature names are case-sensitive.');
+          throw invalid(
+            `Row ${r + 1}: unknown feature "${key}"; the model's features are: ${list(names)}.`,
+            'Feature names are case-sensitive.',
+          );
         }
         checkValue(row[key], r, key);
       }
       for (const name of names) {
         if (!Object.prototype.hasOwnProperty.call(row, name)) {
-          throw invalid(`Row ${r + 1}: feature "${name}" is missing; the model's features are: ${list(names)}.`, 'Give every feature (null for an unknown value).');
+          throw invalid(
+            `Row ${r + 1}: feature "${name}" is missing; the model's features are: ${list(names)}.`,
+            'Give every feature (null for an unknown value).',
+          );
         }
       }
     } else {
@@ -150,7 +160,8 @@ function flattenInto(v: unknown, shape: readonly number[], dim: number, out: Flo
   if (dim === shape.length) {
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       const where = index.map((i) => `[${i}]`).join('');
-      const what = typeof v === 'number' ? `${v} is not a finite number` : `${v === undefined ? 'nothing' : JSON.stringify(v)} is not a number`;
+      const what =
+        typeof v === 'number' ? `${v} is not a finite number` : `${v === undefined ? 'nothing' : JSON.stringify(v)} is not a number`;
       throw invalid(`Row ${r + 1}, value ${where}: ${what}.`, `This model takes raw numbers in its input shape ${shapeText(shape)}.`);
     }
     out[at] = v;
@@ -184,7 +195,21 @@ function depthOf(v: unknown): number {
 
 // ------------------------------------------------------------------ Open Inference Protocol v2
 
-const OIP_DATATYPES = new Set(['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES']);
+const OIP_DATATYPES = new Set([
+  'BOOL',
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'FP16',
+  'FP32',
+  'FP64',
+  'BYTES',
+]);
 
 interface OipTensor {
   name: string;
@@ -213,7 +238,10 @@ function readOipTensor(t: unknown, i: number): OipTensor {
     for (let k = 0; k < data.length; k++) {
       const v = data[k];
       const ok = t.datatype === 'BOOL' ? typeof v === 'boolean' : typeof v === 'number' && Number.isFinite(v);
-      if (!ok) throw invalid(`${where}, value ${k}: ${JSON.stringify(v) ?? 'nothing'} is not ${t.datatype === 'BOOL' ? 'a boolean' : 'a finite number'} (datatype ${t.datatype}).`);
+      if (!ok)
+        throw invalid(
+          `${where}, value ${k}: ${JSON.stringify(v) ?? 'nothing'} is not ${t.datatype === 'BOOL' ? 'a boolean' : 'a finite number'} (datatype ${t.datatype}).`,
+        );
     }
   }
   return { name: t.name, shape: t.shape as number[], datatype: t.datatype, data };
@@ -225,7 +253,8 @@ function readOipTensor(t: unknown, i: number): OipTensor {
  * Without: one tensor [n, ...input shape].
  */
 export function encodeOipInputs(servable: Servable, inputs: unknown, maxRows: number): EncodedRows {
-  if (!Array.isArray(inputs) || inputs.length === 0) throw invalid('"inputs" must be a non-empty list of tensors ({name, shape, datatype, data}).');
+  if (!Array.isArray(inputs) || inputs.length === 0)
+    throw invalid('"inputs" must be a non-empty list of tensors ({name, shape, datatype, data}).');
   const tensors = inputs.map(readOipTensor);
   const signature = servable.signature;
   if (!signature) {
@@ -233,13 +262,20 @@ export function encodeOipInputs(servable: Servable, inputs: unknown, maxRows: nu
     const t = tensors[0];
     const want = [-1, ...servable.inputShape];
     if (t.shape.length !== want.length || t.shape.slice(1).some((d, i) => d !== servable.inputShape[i])) {
-      throw invalid(`Input "${t.name}": shape [${t.shape.join(', ')}] does not match the model's input [-1, ${servable.inputShape.join(', ')}].`);
+      throw invalid(
+        `Input "${t.name}": shape [${t.shape.join(', ')}] does not match the model's input [-1, ${servable.inputShape.join(', ')}].`,
+      );
     }
     checkCount(t.shape[0], maxRows, 'inputs');
     return { x: Float32Array.from(t.data as number[]), n: t.shape[0] };
   }
   const names = signature.features.map((f) => f.name);
-  if (tensors.length === 1 && t2d(tensors[0]) && tensors[0].shape[1] === names.length && !(names.length === 1 && tensors[0].name === names[0])) {
+  if (
+    tensors.length === 1 &&
+    t2d(tensors[0]) &&
+    tensors[0].shape[1] === names.length &&
+    !(names.length === 1 && tensors[0].name === names[0])
+  ) {
     const t = tensors[0];
     const n = t.shape[0];
     checkCount(n, maxRows, 'inputs');

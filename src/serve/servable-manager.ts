@@ -173,16 +173,22 @@ export class ServableManager {
     const slot = this.slots.get(model);
     if (!slot) {
       const served = this.models();
-      throw new MlctlError('NOT_FOUND', `Servable not found for request: ${describeRequest(model, request)}: model "${model}" is not served here.`, {
-        hint: served.length ? `This server serves: ${served.join(', ')}.` : 'This server serves no models.',
-      });
+      throw new MlctlError(
+        'NOT_FOUND',
+        `Servable not found for request: ${describeRequest(model, request)}: model "${model}" is not served here.`,
+        {
+          hint: served.length ? `This server serves: ${served.join(', ')}.` : 'This server serves no models.',
+        },
+      );
     }
     let entry: Entry | null | undefined;
     if (request.kind === 'latest') {
       entry = slot.serving;
       if (!entry) {
         if (slot.sourceError) throw slot.sourceError;
-        throw new MlctlError('UNAVAILABLE', `Model "${model}" is still loading.`, { hint: 'Retry shortly; GET /readyz says when it is ready.' });
+        throw new MlctlError('UNAVAILABLE', `Model "${model}" is still loading.`, {
+          hint: 'Retry shortly; GET /readyz says when it is ready.',
+        });
       }
     } else {
       const version = request.kind === 'version' ? request.version : slot.aliases[request.label];
@@ -196,7 +202,9 @@ export class ServableManager {
       if (!entry || entry.state !== 'AVAILABLE') {
         if (entry?.state === 'LOADING') throw new MlctlError('UNAVAILABLE', `Version ${version} of "${model}" is still loading.`);
         throw new MlctlError('NOT_FOUND', `Servable not found for request: ${describeRequest(model, request)}.`, {
-          hint: slot.serving ? `This server serves "${model}" version ${slot.serving.version}.` : `No version of "${model}" is available yet.`,
+          hint: slot.serving
+            ? `This server serves "${model}" version ${slot.serving.version}.`
+            : `No version of "${model}" is available yet.`,
         });
       }
     }
@@ -228,7 +236,9 @@ export class ServableManager {
   status(model: string): VersionStatus[] {
     const slot = this.slots.get(model);
     if (!slot) return [];
-    return [...slot.entries.values()].sort((a, b) => b.version - a.version).map((e) => ({ version: e.version, state: e.state, error: e.error }));
+    return [...slot.entries.values()]
+      .sort((a, b) => b.version - a.version)
+      .map((e) => ({ version: e.version, state: e.state, error: e.error }));
   }
 
   /** Problem resolving what to serve for `model` (e.g. an alias that points nowhere), or null. */

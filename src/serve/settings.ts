@@ -1,7 +1,11 @@
 /**
- * Serve settings: one table of defaults. The CLI fills them from flags > MLCTL_* > the config's
- * `serve` section > these defaults (the same precedence as train).
+ * What the serving core needs to run (sizes in bytes, durations in ms). The CLI fills it from the
+ * serve option table (src/options/serve.ts): flags > MLCTL_* > the config's `serve` section >
+ * the table's defaults.
  */
+import { defaultsOf } from '../options/spec.js';
+import { SERVE_OPTIONS, type LogLevel } from '../options/serve.js';
+
 export interface ServeSettings {
   host: string;
   /** 0 = any free port */
@@ -33,31 +37,31 @@ export interface ServeSettings {
   keepAliveTimeoutMs: number;
   /** rows per version in the feature-drift window */
   driftWindow: number;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
   /** worker processes sharing the port */
   workers: number;
 }
 
-export const DEFAULT_SERVE_SETTINGS: Readonly<ServeSettings> = {
-  host: '127.0.0.1',
-  port: 8080,
+const d = defaultsOf(SERVE_OPTIONS);
+
+export const DEFAULT_SERVE_SETTINGS: Readonly<ServeSettings> = Object.freeze({
+  host: d.host!,
+  port: d.port!,
   token: null,
   cors: null,
-  bodyLimit: 1024 * 1024,
-  maxRows: 1000,
-  maxBatchSize: 64,
-  batchTimeoutMs: 0,
-  batching: 'auto',
-  fastPath: 'auto',
+  bodyLimit: d.bodyLimit!,
+  maxRows: d.maxRows!,
+  maxBatchSize: d.maxBatchSize!,
+  batchTimeoutMs: d.batchTimeoutMs!,
+  batching: d.batching!,
+  fastPath: d.fastPath!,
   watch: true,
   pollMs: 2000,
-  drainTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
-  headersTimeoutMs: 10_000,
-  keepAliveTimeoutMs: 5_000,
-  driftWindow: 1000,
-  logLevel: 'info',
-  workers: 1,
-};
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+  drainTimeoutMs: d.drainTimeout!,
+  requestTimeoutMs: d.requestTimeout!,
+  headersTimeoutMs: d.headersTimeout!,
+  keepAliveTimeoutMs: d.keepAliveTimeout!,
+  driftWindow: d.driftWindow!,
+  logLevel: d.logLevel!,
+  workers: d.workers!,
+});

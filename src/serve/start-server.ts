@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { MlctlError } from '../errors.js';
-import type { BackendChoice } from '../engine/backend-choices.js';
+import type { BackendChoice } from '../vocabulary.js';
 import type { Registry } from '../registry/registry.js';
 import { createApp } from './app.js';
 import { createFsChangeFeed, type ChangeFeed } from './change-feed.js';
@@ -136,7 +136,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const hostForUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const warnings: string[] = [];
   if (isAllInterfaces(settings.host) && !settings.token) {
-    warnings.push(`Listening on all interfaces (${settings.host}) without a token: anyone who can reach port ${port} can use the models. Set --token or MLCTL_TOKEN.`);
+    warnings.push(
+      `Listening on all interfaces (${settings.host}) without a token: anyone who can reach port ${port} can use the models. Set --token or MLCTL_TOKEN.`,
+    );
   }
 
   return {
@@ -145,7 +147,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     port,
     policy: options.policy,
     watching,
-    models: manager.available().map((s) => ({ model: s.model, version: s.version, backend: s.backend, fastPath: s.fastPath, batching: s.batching })),
+    models: manager
+      .available()
+      .map((s) => ({ model: s.model, version: s.version, backend: s.backend, fastPath: s.fastPath, batching: s.batching })),
     metrics,
     app: server,
     warnings,
@@ -184,13 +188,19 @@ function isAllInterfaces(host: string): boolean {
 function listenError(e: unknown, settings: ServeSettings): unknown {
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'EADDRINUSE') {
-    return new MlctlError('IO', `Port ${settings.port} on ${settings.host} is already in use.`, { hint: 'Pick another with --port (0 = any free port).' });
+    return new MlctlError('IO', `Port ${settings.port} on ${settings.host} is already in use.`, {
+      hint: 'Pick another with --port (0 = any free port).',
+    });
   }
   if (err?.code === 'EACCES') {
-    return new MlctlError('IO', `Not allowed to listen on ${settings.host}:${settings.port}.`, { hint: 'Ports below 1024 need privileges; pick another with --port.' });
+    return new MlctlError('IO', `Not allowed to listen on ${settings.host}:${settings.port}.`, {
+      hint: 'Ports below 1024 need privileges; pick another with --port.',
+    });
   }
   if (err?.code === 'EADDRNOTAVAIL' || err?.code === 'ENOTFOUND') {
-    return new MlctlError('USAGE', `Cannot listen on host "${settings.host}": no such local address.`, { hint: 'Use 127.0.0.1, 0.0.0.0 or an address of this machine.' });
+    return new MlctlError('USAGE', `Cannot listen on host "${settings.host}": no such local address.`, {
+      hint: 'Use 127.0.0.1, 0.0.0.0 or an address of this machine.',
+    });
   }
   return e;
 }
@@ -204,7 +214,9 @@ function logEvent(logger: Logger, e: ManagerEvent, metrics: ServeMetrics | null)
       metrics?.observeLoad(e.model, true);
       logger.info(
         { model: e.model, version: e.version, previous: e.previous, ms: Math.round(e.ms) },
-        e.previous === null ? `serving ${e.model} v${e.version} (loaded in ${Math.round(e.ms)} ms)` : `serving ${e.model} v${e.version} instead of v${e.previous} (loaded in ${Math.round(e.ms)} ms)`,
+        e.previous === null
+          ? `serving ${e.model} v${e.version} (loaded in ${Math.round(e.ms)} ms)`
+          : `serving ${e.model} v${e.version} instead of v${e.previous} (loaded in ${Math.round(e.ms)} ms)`,
       );
       break;
     case 'load-failed':

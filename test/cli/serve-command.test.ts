@@ -23,7 +23,10 @@ beforeAll(async () => {
 });
 afterAll(async () => removeTmpDir(work));
 
-async function parseServe(argv: string[], env: Record<string, string> = {}): Promise<{ model: string | undefined; flags: Record<string, unknown>; cmd: Command }> {
+async function parseServe(
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<{ model: string | undefined; flags: Record<string, unknown>; cmd: Command }> {
   const saved = { ...process.env };
   for (const k of Object.keys(process.env)) if (k.startsWith('MLCTL_')) delete process.env[k];
   Object.assign(process.env, env);
@@ -59,7 +62,10 @@ describe('mlctl serve (parse only)', () => {
 
   it('--version n pins (and turns watching off); --alias follows the alias; --no-watch wins', async () => {
     expect(await resolve(['iris', '--version', '3'])).toMatchObject({ policy: { kind: 'pinned', version: 3 }, settings: { watch: false } });
-    expect(await resolve(['iris', '--alias', 'production'])).toMatchObject({ policy: { kind: 'alias', alias: 'production' }, settings: { watch: true } });
+    expect(await resolve(['iris', '--alias', 'production'])).toMatchObject({
+      policy: { kind: 'alias', alias: 'production' },
+      settings: { watch: true },
+    });
     expect(await resolve(['iris', '--alias', 'production', '--no-watch'])).toMatchObject({ settings: { watch: false } });
     expect(await resolve(['iris', '--version', '3', '--watch'])).toMatchObject({ settings: { watch: true } });
   });
@@ -95,15 +101,30 @@ describe('mlctl serve (parse only)', () => {
   });
 
   it('flags > MLCTL_* > config "serve" > defaults', async () => {
-    const config: MlctlConfig = { serve: { port: 9000, maxRows: 10, bodyLimit: '2mb', drainTimeout: '3s', token: 'from-config', workers: 2 } };
+    const config: MlctlConfig = {
+      serve: { port: 9000, maxRows: 10, bodyLimit: '2mb', drainTimeout: '3s', token: 'from-config', workers: 2 },
+    };
     const r = await resolve(['iris', '--max-rows', '20'], config, { MLCTL_PORT: '9100', MLCTL_TOKEN: 'from-env' });
-    expect(r.settings).toMatchObject({ port: 9100, maxRows: 20, bodyLimit: 2 * 1024 * 1024, drainTimeoutMs: 3000, token: 'from-env', workers: 2 });
+    expect(r.settings).toMatchObject({
+      port: 9100,
+      maxRows: 20,
+      bodyLimit: 2 * 1024 * 1024,
+      drainTimeoutMs: 3000,
+      token: 'from-env',
+      workers: 2,
+    });
   });
 
   it('--all serves every model at latest or at --alias; refuses a model name or a pinned version with it', async () => {
     expect(await resolve(['--all'])).toMatchObject({ models: 'all', policy: { kind: 'latest' } });
-    expect(await resolve(['--all', '--alias', 'production'])).toMatchObject({ models: 'all', policy: { kind: 'alias', alias: 'production' } });
-    await expect(resolve(['iris', '--all'])).rejects.toMatchObject({ code: 'USAGE', message: 'Give either a model ("iris") or --all, not both.' });
+    expect(await resolve(['--all', '--alias', 'production'])).toMatchObject({
+      models: 'all',
+      policy: { kind: 'alias', alias: 'production' },
+    });
+    await expect(resolve(['iris', '--all'])).rejects.toMatchObject({
+      code: 'USAGE',
+      message: 'Give either a model ("iris") or --all, not both.',
+    });
     await expect(resolve(['--all', '--version', '2'])).rejects.toMatchObject({ code: 'USAGE' });
   });
 
@@ -112,19 +133,29 @@ describe('mlctl serve (parse only)', () => {
   });
 
   it.each([
-    [['--port', '70000'], /expected a port number 0-65535/],
+    [['--port', '70000'], /expected an integer in \[0, 65535\], got "70000"/],
     [['--body-limit', 'lots'], /expected a size such as 1mb/],
     [['--drain-timeout', 'soon'], /expected a duration such as 10s/],
     [['--batching', 'maybe'], /Allowed choices are auto, on, off/],
-    [['--workers', '0'], /expected a positive integer/],
+    [['--workers', '0'], /expected an integer in \[1, 256\], got "0"/],
   ])('refuses %j', async (argv, message) => {
-    await expect(parseServe(['iris', ...(argv as string[])])).rejects.toSatisfy((e: unknown) => e instanceof CommanderError && (message as RegExp).test(e.message));
+    await expect(parseServe(['iris', ...(argv as string[])])).rejects.toSatisfy(
+      (e: unknown) => e instanceof CommanderError && (message as RegExp).test(e.message),
+    );
   });
 
   it('the config "serve" section is validated like every other section', () => {
     expect(findConfigProblem({ serve: { port: 80, bodyLimit: '1mb', watch: false, drainTimeout: 2000 } })).toBeNull();
-    expect(findConfigProblem({ serve: { bodyLimit: 'huge' } })).toEqual({ key: 'serve.bodyLimit', kind: 'invalid', expected: 'expected a number or a string such as "1mb"' });
+    expect(findConfigProblem({ serve: { bodyLimit: 'huge' } })).toEqual({
+      key: 'serve.bodyLimit',
+      kind: 'invalid',
+      expected: 'expected a size such as 1mb, 512kb or 1048576',
+    });
     expect(findConfigProblem({ serve: { prot: 80 } })).toEqual({ key: 'serve.prot', kind: 'unknown' });
-    expect(findConfigProblem({ serve: { watch: 'yes' } })).toEqual({ key: 'serve.watch', kind: 'invalid', expected: 'expected true or false' });
+    expect(findConfigProblem({ serve: { watch: 'yes' } })).toEqual({
+      key: 'serve.watch',
+      kind: 'invalid',
+      expected: 'expected true or false',
+    });
   });
 });

@@ -36,7 +36,12 @@ beforeAll(async () => {
   expect(t2.code, t2.stderr).toBe(0);
   const a = await runCli(['version', 'alias', 'iris', 'production', '1', '--registry', reg], { cwd: work });
   expect(a.code, a.stderr).toBe(0);
-  await writeFile(path.join(work, 'rows.json'), JSON.stringify(ROWS.map(([sepal_length, sepal_width, petal_length, petal_width]) => ({ sepal_length, sepal_width, petal_length, petal_width }))));
+  await writeFile(
+    path.join(work, 'rows.json'),
+    JSON.stringify(
+      ROWS.map(([sepal_length, sepal_width, petal_length, petal_width]) => ({ sepal_length, sepal_width, petal_length, petal_width })),
+    ),
+  );
   for (const v of [1, 2]) {
     const p = await runCli(['predict', 'iris', '--version', String(v), '--input', 'rows.json', '--registry', reg, '--json'], { cwd: work });
     expect(p.code, p.stderr).toBe(0);
@@ -85,29 +90,52 @@ describe('mlctl serve iris --alias production --token … --cors …', () => {
     expect(predict.body.model).toBe('iris');
     expect(predict.body.version).toBe(1);
     expectSamePredictions(predict.body.predictions, expected[1]);
-    const named = await postJson(`${u}/predict`, { input_data: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }] }, AUTH);
+    const named = await postJson(
+      `${u}/predict`,
+      { input_data: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }] },
+      AUTH,
+    );
     expectSamePredictions(named.body.predictions, expected[1].slice(0, 1));
 
     const classes = Object.keys(expected[1][0].probabilities);
     const tfs = await postJson(`${u}/v1/models/iris/labels/production:predict`, { instances: ROWS }, AUTH);
     expect(tfs.status).toBe(200);
-    tfs.body.predictions.forEach((row: number[], i: number) => row.forEach((p, k) => expect(p).toBeCloseTo(expected[1][i].probabilities[classes[k]], 5)));
-    const cols = await postJson(`${u}/v1/models/iris/versions/1:predict`, { inputs: { sepal_length: [5.1], sepal_width: [3.5], petal_length: [1.4], petal_width: [0.2] } }, AUTH);
+    tfs.body.predictions.forEach((row: number[], i: number) =>
+      row.forEach((p, k) => expect(p).toBeCloseTo(expected[1][i].probabilities[classes[k]], 5)),
+    );
+    const cols = await postJson(
+      `${u}/v1/models/iris/versions/1:predict`,
+      { inputs: { sepal_length: [5.1], sepal_width: [3.5], petal_length: [1.4], petal_width: [0.2] } },
+      AUTH,
+    );
     expect(cols.body.outputs[0]).toEqual(tfs.body.predictions[0]);
     expect((await getJson(`${u}/v1/models/iris`, AUTH)).body).toEqual({
       model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }],
     });
     const meta = (await getJson(`${u}/v1/models/iris/metadata`, AUTH)).body;
-    expect(Object.keys(meta.metadata.signature_def.signature_def.serving_default.inputs)).toEqual(['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
+    expect(Object.keys(meta.metadata.signature_def.signature_def.serving_default.inputs)).toEqual([
+      'sepal_length',
+      'sepal_width',
+      'petal_length',
+      'petal_width',
+    ]);
     expect(meta.metadata.mlctl.signature.target.classes).toEqual(classes);
 
-    const oip = await postJson(`${u}/v2/models/iris/infer`, { id: 'x1', inputs: [{ name: 'input', shape: [3, 4], datatype: 'FP32', data: ROWS.flat() }] }, AUTH);
+    const oip = await postJson(
+      `${u}/v2/models/iris/infer`,
+      { id: 'x1', inputs: [{ name: 'input', shape: [3, 4], datatype: 'FP32', data: ROWS.flat() }] },
+      AUTH,
+    );
     expect(oip.status).toBe(200);
     expect(oip.body).toMatchObject({ model_name: 'iris', model_version: '1', id: 'x1' });
     expect(oip.body.outputs[1]).toEqual({ name: 'label', datatype: 'BYTES', shape: [3], data: expected[1].map((p) => p.label) });
     expect(oip.body.outputs[0].shape).toEqual([3, classes.length]);
     expect((await getJson(`${u}/v2`, AUTH)).body).toMatchObject({ name: 'mlctl', extensions: [] });
-    expect((await getJson(`${u}/v2/models/iris`, AUTH)).body).toMatchObject({ name: 'iris', versions: ['1'], platform: 'tensorflowjs_layers' });
+    expect((await getJson(`${u}/v2/models/iris`, AUTH)).body).toMatchObject({
+      name: 'iris',
+      versions: ['1'],
+      platform: 'tensorflowjs_layers',
+    });
     expect((await getJson(`${u}/v2/models/iris/ready`, AUTH)).body).toEqual({ name: 'iris', ready: true });
     expect((await getJson(`${u}/v2/health/live`)).body).toEqual({ live: true });
     expect((await getJson(`${u}/v2/health/ready`)).body).toEqual({ ready: true });
@@ -123,14 +151,49 @@ describe('mlctl serve iris --alias production --token … --cors …', () => {
   });
 
   const BAD: [string, unknown, number, string][] = [
-    ['wrong number of features', { input_data: [5.1, 3.5, 1.4] }, 400, 'Row 1 has 3 values; the model needs 4 (sepal_length, sepal_width, petal_length, petal_width).'],
-    ['a missing named feature', { input_data: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4 }] }, 400, 'Row 1: feature "petal_width" is missing; the model\'s features are: sepal_length, sepal_width, petal_length, petal_width.'],
-    ['an unknown named feature', { input_data: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_widht: 0.2 }] }, 400, 'Row 1: unknown feature "petal_widht"; the model\'s features are: sepal_length, sepal_width, petal_length, petal_width.'],
-    ['a non-numeric value', { input_data: [ROWS[0], [5.1, 'wide', 1.4, 0.2]] }, 400, 'Row 2, feature "sepal_width": "wide" is not a number.'],
-    ['a non-finite value', '{"input_data": [[5.1, 3.5, 1e400, 0.2]]}', 400, 'Row 1, feature "petal_length": Infinity is not a finite number.'],
+    [
+      'wrong number of features',
+      { input_data: [5.1, 3.5, 1.4] },
+      400,
+      'Row 1 has 3 values; the model needs 4 (sepal_length, sepal_width, petal_length, petal_width).',
+    ],
+    [
+      'a missing named feature',
+      { input_data: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4 }] },
+      400,
+      'Row 1: feature "petal_width" is missing; the model\'s features are: sepal_length, sepal_width, petal_length, petal_width.',
+    ],
+    [
+      'an unknown named feature',
+      { input_data: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_widht: 0.2 }] },
+      400,
+      'Row 1: unknown feature "petal_widht"; the model\'s features are: sepal_length, sepal_width, petal_length, petal_width.',
+    ],
+    [
+      'a non-numeric value',
+      { input_data: [ROWS[0], [5.1, 'wide', 1.4, 0.2]] },
+      400,
+      'Row 2, feature "sepal_width": "wide" is not a number.',
+    ],
+    [
+      'a non-finite value',
+      '{"input_data": [[5.1, 3.5, 1e400, 0.2]]}',
+      400,
+      'Row 1, feature "petal_length": Infinity is not a finite number.',
+    ],
     ['an empty batch', { input_data: [] }, 400, '"input_data" is empty: send at least one row.'],
-    ['too many rows', { input_data: Array(1001).fill(ROWS[0]) }, 400, '"input_data" has 1001 rows; this server accepts at most 1000 per request (--max-rows).'],
-    ['a body over --body-limit', { input_data: Array(900).fill(ROWS[0]), pad: 'x'.repeat(1024 * 1024) }, 413, 'Request body is larger than the 1048576-byte limit (--body-limit).'],
+    [
+      'too many rows',
+      { input_data: Array(1001).fill(ROWS[0]) },
+      400,
+      '"input_data" has 1001 rows; this server accepts at most 1000 per request (--max-rows).',
+    ],
+    [
+      'a body over --body-limit',
+      { input_data: Array(900).fill(ROWS[0]), pad: 'x'.repeat(1024 * 1024) },
+      413,
+      'Request body is larger than the 1048576-byte limit (--body-limit).',
+    ],
   ];
   it.each(BAD)('%s: status and message', async (_name, body, status, message) => {
     const res = await postJson(`${server.url}/predict`, body, AUTH);
@@ -142,7 +205,11 @@ describe('mlctl serve iris --alias production --token … --cors …', () => {
     const bad = await postJson(`${server.url}/predict`, '{"input_data": [5.1, 3.5,', AUTH);
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/^Request body is not valid JSON: /);
-    const res = await fetch(`${server.url}/v1/models/iris:predict`, { method: 'POST', headers: { ...AUTH, 'content-type': 'text/csv' }, body: '5.1,3.5,1.4,0.2' });
+    const res = await fetch(`${server.url}/v1/models/iris:predict`, {
+      method: 'POST',
+      headers: { ...AUTH, 'content-type': 'text/csv' },
+      body: '5.1,3.5,1.4,0.2',
+    });
     expect(res.status).toBe(415);
     expect(await res.json()).toEqual({ error: 'Content-Type must be application/json, got "text/csv".' });
     // the server is still fine after every client mistake
@@ -153,7 +220,9 @@ describe('mlctl serve iris --alias production --token … --cors …', () => {
     const none = await postJson(`${server.url}/predict`, { input_data: ROWS[0] });
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
-    expect((await postJson(`${server.url}/v2/models/iris/infer`, {}, { authorization: 'Bearer nope' })).body).toEqual({ error: 'The bearer token is not valid.' });
+    expect((await postJson(`${server.url}/v2/models/iris/infer`, {}, { authorization: 'Bearer nope' })).body).toEqual({
+      error: 'The bearer token is not valid.',
+    });
     expect((await getJson(`${server.url}/metrics`)).status).toBe(401);
     expect((await getJson(`${server.url}/models/iris/model.json`)).status).toBe(401);
     expect((await getJson(`${server.url}/healthz`)).status).toBe(200);
@@ -175,7 +244,9 @@ describe('mlctl serve iris --alias production --token … --cors …', () => {
     expect(res.headers.get('content-encoding')).toBe('gzip'); // fetch asks for gzip and decodes it
     const etag = res.headers.get('etag')!;
     await res.arrayBuffer();
-    expect((await fetch(`${server.url}/models/iris/versions/1/model.json`, { headers: { ...AUTH, 'if-none-match': etag } })).status).toBe(304);
+    expect((await fetch(`${server.url}/models/iris/versions/1/model.json`, { headers: { ...AUTH, 'if-none-match': etag } })).status).toBe(
+      304,
+    );
   });
 
   it('an alias moved while a request loop runs: zero failed requests, then the new version answers', async () => {
@@ -214,7 +285,12 @@ describe('mlctl serve iris --alias production --token … --cors …', () => {
     // once v2 answered, v1 never did again
     expect(versions.slice(versions.indexOf(2)).every((v) => v === 2)).toBe(true);
     await server.waitForLog(/^unloaded iris v1$/);
-    expect((await getJson(`${server.url}/v1/models/iris`, AUTH)).body.model_version_status.map((s: { version: string; state: string }) => [s.version, s.state])).toEqual([
+    expect(
+      (await getJson(`${server.url}/v1/models/iris`, AUTH)).body.model_version_status.map((s: { version: string; state: string }) => [
+        s.version,
+        s.state,
+      ]),
+    ).toEqual([
       ['2', 'AVAILABLE'],
       ['1', 'END'],
     ]);
@@ -225,7 +301,13 @@ describe('mlctl serve iris --alias production --token … --cors …', () => {
     const body = JSON.stringify({ input_data: ROWS });
     // five clients that have sent their headers and half of their bodies: requests in flight
     const inFlight = Array.from({ length: 5 }, () => {
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/predict', headers: { ...AUTH, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+      const req = http.request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/predict',
+        headers: { ...AUTH, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      });
       const done = new Promise<{ status: number; body: any }>((resolve, reject) => {
         req.on('response', (res) => {
           let text = '';
@@ -284,7 +366,11 @@ describe('mlctl serve (latest) when a new version is corrupt', () => {
     const failed = await server.waitForLog(/^iris v3 failed to load/);
     expect(failed.msg).toMatch(/weights\.bin.*\(still serving v2\)$/);
     const status = (await getJson(`${server.url}/v1/models/iris`)).body.model_version_status;
-    expect(status[0]).toMatchObject({ version: '3', state: 'END', status: { error_code: 'INVALID_ARGUMENT', error_message: expect.stringContaining('weights.bin') } });
+    expect(status[0]).toMatchObject({
+      version: '3',
+      state: 'END',
+      status: { error_code: 'INVALID_ARGUMENT', error_message: expect.stringContaining('weights.bin') },
+    });
     expect(status[1]).toMatchObject({ version: '2', state: 'AVAILABLE' });
     const res = await postJson(`${server.url}/predict`, { input_data: ROWS });
     expect(res.status).toBe(200);

@@ -1,19 +1,18 @@
 /**
  * Damaged versions: a flipped byte, a truncated, deleted or extra file, a broken record, a model
  * that no longer loads. `mlctl version verify` must exit 1 and name the file (in --json problems
- * and in human output); `loadVersion` (what evaluate/predict/serve use) must refuse to load,
- * naming the file. loadVersion is tested in-process: no CLI command loads a version for inference yet.
+ * and in human output); `openVersion` (what evaluate/predict/serve use) must refuse to load,
+ * naming the file. openVersion is tested in-process: no CLI command loads a version for inference yet.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFile, mkdir, readFile, truncate, unlink, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Tensor } from '@tensorflow/tfjs';
 import { runCli } from '../helpers/run-cli.js';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp-dir.js';
 import { createGraphModelJson, createTinyModelDir, type TinyModel } from '../helpers/tiny-model.js';
 import { publishDir } from '../helpers/registry-fixture.js';
 import { Registry } from '../../src/registry/registry.js';
-import { loadVersion } from '../../src/lifecycle/load-version.js';
+import { openVersion } from '../../src/lifecycle/open-version.js';
 import { MlctlError } from '../../src/errors.js';
 
 let work: string;
@@ -47,20 +46,20 @@ async function flipByte(file: string, at = 10): Promise<void> {
   await writeFile(file, buf);
 }
 
-/** loadVersion's rejection (fails the test if it loads). */
+/** openVersion's rejection (fails the test if it loads). */
 async function loadError(reg: string): Promise<MlctlError> {
   try {
-    const loaded = await loadVersion({ registry: new Registry(reg), model: 'tiny', backend: 'cpu' });
-    loaded.model.dispose();
+    const loaded = await openVersion({ registry: new Registry(reg), model: 'tiny', backend: 'cpu' });
+    loaded.dispose();
   } catch (e) {
     expect(e).toBeInstanceOf(MlctlError);
     return e as MlctlError;
   }
-  throw new Error('loadVersion loaded a damaged version');
+  throw new Error('openVersion loaded a damaged version');
 }
 
 describe('an intact registry', () => {
-  it('verifies clean (exit 0) and loadVersion gives the original predictions', async () => {
+  it('verifies clean (exit 0) and openVersion gives the original predictions', async () => {
     const reg = await registryWithTiny();
     const r = await verifyJson(reg);
     expect(r.code, r.stdout).toBe(0);
@@ -76,20 +75,16 @@ describe('an intact registry', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toContain(`2/2 versions verified in ${reg}`);
 
-    const loaded = await loadVersion({ registry: new Registry(reg), model: 'tiny', selector: { version: 1 }, backend: 'cpu' });
+    const loaded = await openVersion({ registry: new Registry(reg), model: 'tiny', selector: { version: 1 }, backend: 'cpu' });
     try {
       expect(loaded.record).toMatchObject({ model: 'tiny', version: 1 });
       expect(loaded.dir).toBe(path.join(reg, 'tiny', '1'));
-      const { loadTf } = await import('../../src/engine/tf.js');
-      const { tf } = await loadTf('cpu');
-      const x = tf.tensor2d(ROWS);
-      const y = loaded.model.predict(x) as Tensor;
-      const got = (await y.array()) as number[][];
-      tf.dispose([x, y]);
+      const out = loaded.handle.predict(Float32Array.from(ROWS.flat()), ROWS.length);
       const want = await tiny.predict(ROWS);
-      got.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(want[i][j], 6)));
+      expect(out.length).toBe(ROWS.length * want[0].length);
+      want.forEach((row, i) => row.forEach((v, j) => expect(out[i * row.length + j]).toBeCloseTo(v, 6)));
     } finally {
-      loaded.model.dispose();
+      loaded.dispose();
     }
   });
 });
@@ -153,7 +148,7 @@ describe('a flipped byte in weights.bin', () => {
     expect(other.code).toBe(0);
   });
 
-  it('makes loadVersion fail with a message naming the file', async () => {
+  it('makes openVersion fail with a message naming the file', async () => {
     const reg = await registryWithTiny();
     await flipByte(weights(reg));
     const e = await loadError(reg);
@@ -227,8 +222,8 @@ describe('other damage', () => {
         message: 'tiny/1/sub/x.bin: unexpected file (not part of the published version)',
       },
     ]);
-    const loaded = await loadVersion({ registry: new Registry(reg), model: 'tiny', backend: 'cpu' });
-    loaded.model.dispose();
+    const loaded = await openVersion({ registry: new Registry(reg), model: 'tiny', backend: 'cpu' });
+    loaded.dispose();
   });
 
   it('several problems are all listed, and load names the first and counts the rest', async () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp-dir.js';
 import { createTinyModelDir, type TinyModel } from '../helpers/tiny-model.js';
-import { publishDir } from '../helpers/registry-fixture.js';
+import { accuracyMetrics, publishDir } from '../helpers/registry-fixture.js';
 import { Registry } from '../../src/registry/registry.js';
 
 let work: string;
@@ -391,8 +391,8 @@ describe('version diff', () => {
 describe('version list', () => {
   it('human output has the columns, the aliases and the lineage tree', async () => {
     const reg = path.join(work, `reg-${++counter}`);
-    await publishDir(reg, 'iris', seed1.dir, { operation: 'train', metrics: { accuracy: 0.9667 } });
-    await publishDir(reg, 'iris', seed2.dir, { operation: 'quantize', parent: 1, metrics: { accuracy: 0.95 } });
+    await publishDir(reg, 'iris', seed1.dir, { operation: 'train', metrics: accuracyMetrics(0.9667) });
+    await publishDir(reg, 'iris', seed2.dir, { operation: 'quantize', parent: 1, metrics: accuracyMetrics(0.95) });
     await publishDir(reg, 'iris', seed1.dir, { operation: 'prune', parent: 1 });
     await publishDir(reg, 'iris', small.dir, { operation: 'quantize', parent: 3 });
     await setAlias(reg, 'iris', 'production', 2);
@@ -417,7 +417,7 @@ describe('version list', () => {
 
   it('--json gives every model with versions, aliases, lineage and key metric', async () => {
     const reg = path.join(work, `reg-${++counter}`);
-    await publishDir(reg, 'iris', seed1.dir, { operation: 'train', metrics: { accuracy: 0.9667 } });
+    await publishDir(reg, 'iris', seed1.dir, { operation: 'train', metrics: accuracyMetrics(0.9667) });
     await publishDir(reg, 'iris', seed2.dir, { operation: 'quantize', parent: 1 });
     await publishDir(reg, 'churn', seed1.dir);
     await setAlias(reg, 'iris', 'production', 2);

@@ -52,7 +52,13 @@ export interface FakeServableOptions {
 
 function file(path: string, body: Buffer, contentType: string): ServableFile {
   const gzip = gzipSync(body);
-  return { path, contentType, body, gzip: gzip.length < body.length ? gzip : null, etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 40)}"` };
+  return {
+    path,
+    contentType,
+    body,
+    gzip: gzip.length < body.length ? gzip : null,
+    etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 40)}"`,
+  };
 }
 
 export function fakeServable(options: FakeServableOptions = {}): FakeServable {
@@ -61,7 +67,9 @@ export function fakeServable(options: FakeServableOptions = {}): FakeServable {
   const signature = options.signature === undefined ? fakeSignature() : options.signature;
   const inputShape = signature ? [signature.inputSize] : (options.inputShape ?? [3]);
   const inputSize = inputShape.reduce((a, b) => a * b, 1);
-  const outputShape = signature ? [signature.target.task === 'classification' ? signature.target.classes.length : 1] : (options.outputShape ?? [2]);
+  const outputShape = signature
+    ? [signature.target.task === 'classification' ? signature.target.classes.length : 1]
+    : (options.outputShape ?? [2]);
   const outputSize = outputShape.reduce((a, b) => a * b, 1);
   const record: VersionRecord = {
     schema: 1,
@@ -78,7 +86,13 @@ export function fakeServable(options: FakeServableOptions = {}): FakeServable {
   };
   // a long, compressible model.json so gzip pays
   const modelJson = Buffer.from(
-    JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { layers: Array.from({ length: 20 }, (_, i) => ({ class_name: 'Dense', config: { name: `dense_${i}`, units: 8 } })) } }, weightsManifest: [{ paths: ['weights.bin'], weights: [] }] }),
+    JSON.stringify({
+      modelTopology: {
+        class_name: 'Sequential',
+        config: { layers: Array.from({ length: 20 }, (_, i) => ({ class_name: 'Dense', config: { name: `dense_${i}`, units: 8 } })) },
+      },
+      weightsManifest: [{ paths: ['weights.bin'], weights: [] }],
+    }),
   );
   const weights = Buffer.from(Float32Array.from({ length: 64 }, (_, i) => Math.sin(i + version)).buffer);
   const rewritten = Buffer.from(modelJson.toString().replace('"weights.bin"', `"versions/${version}/weights.bin"`));

@@ -36,3 +36,17 @@ export async function publishDir(root: string, name: string, modelDir: string, e
     }),
   });
 }
+
+/** A complete classification metrics section with the given accuracy (for records made by tests). */
+export function accuracyMetrics(accuracy: number): NonNullable<VersionRecord['metrics']> {
+  return {
+    accuracy,
+    macroF1: accuracy,
+    macroPrecision: accuracy,
+    macroRecall: accuracy,
+    rows: 30,
+    perClass: [],
+    confusionMatrix: [],
+    labels: [],
+  };
+}

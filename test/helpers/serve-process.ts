@@ -20,7 +20,10 @@ export interface ServeProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startServe(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<ServeProcess> {
+export async function startServe(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
+): Promise<ServeProcess> {
   const child = spawnCli(['serve', '--port', '0', '--json', ...args], { cwd: options.cwd, env: options.env });
   let out = '';
   let err = '';
@@ -50,7 +53,9 @@ export async function startServe(args: string[], options: { cwd: string; env?: R
       }
     }
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const startup = await new Promise<any>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -68,7 +73,13 @@ export async function startServe(args: string[], options: { cwd: string; env?: R
     });
     void exited.then(({ code }) => {
       clearTimeout(timer);
-      reject(Object.assign(new Error(`mlctl serve exited with ${code} before starting.\nstdout: ${out}\nstderr: ${err}`), { stdout: out, stderr: err, code }));
+      reject(
+        Object.assign(new Error(`mlctl serve exited with ${code} before starting.\nstdout: ${out}\nstderr: ${err}`), {
+          stdout: out,
+          stderr: err,
+          code,
+        }),
+      );
     });
   });
   return {
@@ -101,8 +112,16 @@ export async function startServe(args: string[], options: { cwd: string; env?: R
 }
 
 /** POST JSON; resolves with status and parsed body (never throws on HTTP errors). */
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {

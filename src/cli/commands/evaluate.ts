@@ -1,44 +1,23 @@
 /** `mlctl evaluate [model]`: metrics on the stored test split or --data; gates exit 3 when they fall short. */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command } from 'commander';
 import { MlctlError } from '../../errors.js';
-import { addBackendOption, addGlobalOptions, addSelectorOptions, envOption, parseNumber } from '../options.js';
+import { GATE_OPTIONS, type Gates } from '../../options/evaluate.js';
+import { addBackendOption, addGlobalOptions, addSelectorOptions, addTableOptions } from '../options.js';
 import { runAction } from '../run-action.js';
 import type { CommandContext } from '../context.js';
 import { openRegistry, selectorFrom } from './shared.js';
 
-interface EvaluateFlags {
+interface EvaluateFlags extends Gates {
   version?: number | 'latest';
   alias?: string;
   data?: string;
-  minAccuracy?: number;
-  minF1?: number;
-  maxRmse?: number;
-  maxMae?: number;
-  minR2?: number;
-}
-
-function unit(value: string): number {
-  const n = parseNumber(value);
-  if (n < 0 || n > 1) throw new InvalidArgumentError(`expected a number in [0, 1], got "${value}".`);
-  return n;
-}
-
-function nonNegative(value: string): number {
-  const n = parseNumber(value);
-  if (n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}".`);
-  return n;
 }
 
 export function evaluateCommand(): Command {
-  return addBackendOption(addSelectorOptions(addGlobalOptions(new Command('evaluate'))))
+  return addTableOptions(addBackendOption(addSelectorOptions(addGlobalOptions(new Command('evaluate')))), GATE_OPTIONS)
     .description('score a version on its held-out test split (or --data); gates make CI fail when quality falls short')
     .argument('[model]', 'model name (default: the configured or only model)')
     .option('--data <file.csv>', 'labelled CSV to evaluate on (columns matched by name; extra columns ignored)')
-    .addOption(envOption('--min-accuracy <x>', 'fail (exit 3) when accuracy < x', unit))
-    .addOption(envOption('--min-f1 <x>', 'fail (exit 3) when macro F1 < x', unit))
-    .addOption(envOption('--max-rmse <x>', 'fail (exit 3) when RMSE > x (target units)', nonNegative))
-    .addOption(envOption('--max-mae <x>', 'fail (exit 3) when MAE > x (target units)', nonNegative))
-    .addOption(envOption('--min-r2 <x>', 'fail (exit 3) when R² < x', parseNumber))
     .addHelpText(
       'after',
       `
@@ -57,22 +36,17 @@ Examples:
         const { renderEvaluate } = await import('../render/evaluate.js');
         const registry = await openRegistry(ctx);
         const name = await resolveModelName(registry, model, ctx.defaultModel);
-        const fromConfig = ctx.config.evaluate ?? {};
-        const pick = (key: keyof typeof fromConfig) => flags[key] ?? fromConfig[key];
+        const { version, alias, data, ...flagGates } = flags;
+        const gates: Gates = { ...ctx.config.evaluate };
+        for (const [key, value] of Object.entries(flagGates)) if (value !== undefined) gates[key as keyof Gates] = value;
         await ctx.reporter.progress(`Evaluating ${name}…`);
         const result = await evaluate({
           registry,
           model: name,
-          selector: selectorFrom(flags),
-          data: flags.data,
+          selector: selectorFrom({ version, alias }),
+          data,
           backend: ctx.backend,
-          gates: {
-            minAccuracy: pick('minAccuracy'),
-            minF1: pick('minF1'),
-            maxRmse: pick('maxRmse'),
-            maxMae: pick('maxMae'),
-            minR2: pick('minR2'),
-          },
+          gates,
         });
         for (const w of result.warnings) ctx.reporter.warn(w);
         ctx.reporter.result(result, renderEvaluate);

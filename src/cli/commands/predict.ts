@@ -1,8 +1,9 @@
 /** `mlctl predict [model] --input file|-`: batch inference to stdout or --output. */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { MlctlError } from '../../errors.js';
-import { addBackendOption, addGlobalOptions, addSelectorOptions } from '../options.js';
+import { addBackendOption, addGlobalOptions, addSelectorOptions, toCommanderOption } from '../options.js';
+import { PREDICT_OPTIONS, type PredictDefaults } from '../../options/predict.js';
 import { runAction } from '../run-action.js';
 import type { CommandContext } from '../context.js';
 import { openRegistry, selectorFrom } from './shared.js';
@@ -12,7 +13,7 @@ interface PredictFlags {
   alias?: string;
   input: string;
   output?: string;
-  format?: 'csv' | 'json';
+  format?: PredictDefaults['format'];
 }
 
 export function predictCommand(): Command {
@@ -21,7 +22,7 @@ export function predictCommand(): Command {
     .argument('[model]', 'model name (default: the configured or only model)')
     .requiredOption('-i, --input <file|->', 'CSV (header row) or JSON rows ([{"col": v}, …] or [[v, …], …]); "-" reads stdin')
     .option('-o, --output <file>', 'write predictions to this file instead of stdout')
-    .addOption(new Option('--format <format>', 'output format (default: from --output extension, else csv)').choices(['csv', 'json']))
+    .addOption(toCommanderOption(PREDICT_OPTIONS.format))
     .addHelpText(
       'after',
       `

@@ -1,81 +1,15 @@
 /** `mlctl train <template|csv>`: train a model and publish it as a new version. */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import {
-  addBackendOption,
-  addGlobalOptions,
-  envOption,
-  parseFraction,
-  parseList,
-  parseNonNegativeInt,
-  parseNumber,
-  parsePositiveInt,
-} from '../options.js';
+import { Command } from 'commander';
+import { addBackendOption, addGlobalOptions, addTableOptions } from '../options.js';
 import { runAction } from '../run-action.js';
 import type { CommandContext } from '../context.js';
-import type { TrainDefaults } from '../../config/schema.js';
+import { TRAIN_OPTIONS, type TrainFlags } from '../../options/train.js';
 import { openRegistry } from './shared.js';
 
-/** The train-settings flags are exactly the config's `train` keys, plus what names the data. */
-interface TrainFlags extends TrainDefaults {
-  name?: string;
-  target?: string;
-  features?: string[];
-  ignore?: string[];
-  task?: 'classification' | 'regression';
-}
-
-function parseHidden(value: string): number[] {
-  if (value.trim() === '' || value.trim() === 'none') return [];
-  return parseList(value).map((v) => {
-    if (!/^[1-9][0-9]*$/.test(v)) throw new InvalidArgumentError(`expected layer sizes like 64,64, got "${value}".`);
-    return Number(v);
-  });
-}
-
-function parseNonNegative(value: string): number {
-  const n = parseNumber(value);
-  if (n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}".`);
-  return n;
-}
-
-function parsePositive(value: string): number {
-  const n = parseNumber(value);
-  if (n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}".`);
-  return n;
-}
-
-function parseFolds(value: string): number {
-  const n = parsePositiveInt(value);
-  if (n < 2) throw new InvalidArgumentError(`expected at least 2 folds, got "${value}".`);
-  return n;
-}
-
 export function trainCommand(): Command {
-  return addBackendOption(addGlobalOptions(new Command('train')))
+  return addTableOptions(addBackendOption(addGlobalOptions(new Command('train'))), TRAIN_OPTIONS)
     .description('train a model from a built-in template, a template file, or a CSV → a new version')
     .argument('<source>', 'built-in template (iris, wine, breast-cancer, diabetes), template .json, or data .csv')
-    .option('--name <model>', 'model name (default: the template or CSV file name)')
-    .option('--target <column>', 'the column to predict (required for a CSV)')
-    .option('--features <a,b,…>', 'use only these columns as features', parseList)
-    .option('--ignore <c,…>', 'leave these columns out', parseList)
-    .addOption(new Option('--task <task>', 'force the task (default: inferred from the target)').choices(['classification', 'regression']))
-    .addOption(envOption('--hidden <sizes>', 'hidden layer sizes, e.g. 64,64 ("none" for a linear model)', parseHidden))
-    .addOption(envOption('--activation <name>', 'hidden activation: relu, elu, selu, tanh, sigmoid, …'))
-    .addOption(envOption('--dropout <rate>', 'dropout after each hidden layer, in [0, 1)', parseFraction))
-    .addOption(envOption('--l2 <factor>', 'L2 weight penalty', parseNonNegative))
-    .addOption(envOption('--epochs <n>', 'maximum training epochs', parsePositiveInt))
-    .addOption(envOption('--batch-size <n>', 'mini-batch size', parsePositiveInt))
-    .addOption(envOption('--learning-rate <lr>', 'initial learning rate', parsePositive))
-    .addOption(envOption('--optimizer <name>', 'sgd, momentum, adam or rmsprop').choices(['sgd', 'momentum', 'adam', 'rmsprop']))
-    .addOption(envOption('--decay <beta>', 'inverse-time decay per epoch: lr_t = lr / (1 + beta·(t−1))', parseNonNegative))
-    .addOption(
-      envOption('--patience <epochs>', 'early stopping on validation loss (restores the best epoch); 0 = off', parseNonNegativeInt),
-    )
-    .addOption(envOption('--seed <n>', 'random seed: same seed + same data + same backend = same weights', parseNonNegativeInt))
-    .addOption(envOption('--test-split <fraction>', 'held-out test fraction (stratified)', parseFraction))
-    .addOption(envOption('--validation-split <fraction>', 'validation fraction for early stopping (stratified)', parseFraction))
-    .addOption(envOption('--folds <k>', 'also run stratified k-fold cross-validation and record the report', parseFolds))
-    .addOption(envOption('--max-categories <n>', 'most distinct values a categorical column may have', parsePositiveInt))
     .addHelpText(
       'after',
       `
@@ -104,8 +38,8 @@ Examples:
           ignore,
           task,
           folds: folds ?? configTrain.folds,
-          settings: settings as never,
-          configSettings: configTrain as never,
+          settings,
+          configSettings: configTrain,
           backend: ctx.backend,
           templatesDir: ctx.config.templates,
           cwd: ctx.cwd,

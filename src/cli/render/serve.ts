@@ -26,6 +26,8 @@ export function renderServeStartup(r: ServeStartup, s: Style): string {
       `  ${s.bold(`${m.model} v${m.version}`)} · backend ${m.backend} · fast path ${m.fastPath.enabled ? 'on' : 'off'} (${m.fastPath.reason}) · batching ${m.batching.enabled ? 'on' : 'off'}`,
     );
   }
-  lines.push(`  workers ${r.workers} · auth ${r.auth ? 'bearer token' : 'none'} · try: curl -s ${r.url}/predict -H 'content-type: application/json' -d '{"input_data": [...]}'`);
+  lines.push(
+    `  workers ${r.workers} · auth ${r.auth ? 'bearer token' : 'none'} · try: curl -s ${r.url}/predict -H 'content-type: application/json' -d '{"input_data": [...]}'`,
+  );
   return lines.join('\n');
 }

@@ -1,26 +1,11 @@
 /** Human summary of a newly trained version. */
-import type { VersionRecord } from '../../registry/version-record.js';
+import { isClassificationMetrics, type VersionRecord } from '../../registry/version-record.js';
 import type { Style } from '../output.js';
 import { formatDuration, formatMetric } from './format.js';
 
-interface History {
-  epochsRun: number;
-  bestEpoch: number;
-  stoppedEarly: boolean;
-}
-
-interface SplitInfo {
-  train: number;
-  validation: number;
-  test: number;
-  droppedRows: number;
-  droppedColumns: string[];
-}
-
 export function renderTrain(record: VersionRecord, s: Style): string {
   const lines: string[] = [];
-  const history = record.history as unknown as History | undefined;
-  const split = record.split as SplitInfo | undefined;
+  const { history, split } = record;
   const stop = history
     ? history.stoppedEarly
       ? `early stop at epoch ${history.epochsRun}, best ${history.bestEpoch}`
@@ -29,15 +14,14 @@ export function renderTrain(record: VersionRecord, s: Style): string {
   lines.push(
     `${s.green('✔')} ${s.bold(`${record.model} v${record.version}`)} trained in ${formatDuration(record.durationMs ?? 0)} on ${record.backend}${stop ? ` (${stop})` : ''}`,
   );
-  const m = record.metrics as Record<string, number> | undefined;
+  const m = record.metrics;
   if (m) {
-    const test =
-      'accuracy' in m
-        ? `accuracy ${s.bold(formatMetric(m.accuracy))} · macro F1 ${formatMetric(m.macroF1)}`
-        : `R² ${s.bold(formatMetric(m.r2))} · RMSE ${formatMetric(m.rmse)} · MAE ${formatMetric(m.mae)}`;
+    const test = isClassificationMetrics(m)
+      ? `accuracy ${s.bold(formatMetric(m.accuracy))} · macro F1 ${formatMetric(m.macroF1)}`
+      : `R² ${s.bold(formatMetric(m.r2))} · RMSE ${formatMetric(m.rmse)} · MAE ${formatMetric(m.mae)}`;
     lines.push(`  test      ${test} ${s.dim(`(${m.rows} rows)`)}`);
   }
-  const cv = record.crossValidation as { folds: number; metrics: Record<string, { mean: number; std: number }> } | undefined;
+  const cv = record.crossValidation;
   if (cv) {
     const parts = Object.entries(cv.metrics).map(([k, v]) => `${k} ${formatMetric(v.mean)} ± ${formatMetric(v.std)}`);
     lines.push(`  ${cv.folds}-fold CV ${parts.join(' · ')}`);

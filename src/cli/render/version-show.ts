@@ -18,11 +18,11 @@ export function renderShowVersion(result: ShowVersionResult, s: Style): string {
   field('tfjs / mlctl', `${r.tfjsVersion ?? '-'} / ${r.mlctlVersion}`);
   if (r.seed !== undefined) field('seed', r.seed);
   if (r.dataset) field('dataset', `${r.dataset.path} (${r.dataset.rows} rows, sha256 ${r.dataset.sha256.slice(0, 12)}…)`);
-  const target = r.target as { name?: string; task?: string; classes?: string[] } | undefined;
-  if (target) field('target', `${target.name} (${target.task}${target.classes ? `: ${target.classes.join(', ')}` : ''})`);
-  if (r.source) field('source', (r.source as { path?: string }).path);
+  const target = r.target;
+  if (target) field('target', `${target.name} (${target.task}${target.task === 'classification' ? `: ${target.classes.join(', ')}` : ''})`);
+  if (r.source) field('source', r.source.path);
   field('directory', result.dir);
-  const metrics = r.metrics as Record<string, unknown> | undefined;
+  const metrics = r.metrics;
   if (metrics) {
     const scalar = Object.entries(metrics).filter(([, v]) => typeof v === 'number');
     if (scalar.length) {

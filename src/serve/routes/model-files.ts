@@ -19,7 +19,9 @@ export function registerModelFileRoutes(app: FastifyInstance, ctx: ServeContext)
   app.get('/models/*', async (request, reply) => {
     const parsed = parseModelFilePath((request.params as { '*': string })['*']);
     if (!parsed) {
-      throw new MlctlError('NOT_FOUND', `No such model file: ${request.url}`, { hint: 'Use /models/NAME/model.json or /models/NAME/versions/N/<file>.' });
+      throw new MlctlError('NOT_FOUND', `No such model file: ${request.url}`, {
+        hint: 'Use /models/NAME/model.json or /models/NAME/versions/N/<file>.',
+      });
     }
     const handle = ctx.manager.acquire(parsed.model, parsed.request);
     try {

@@ -55,7 +55,12 @@ export function registerOipRoutes(app: FastifyInstance, ctx: ServeContext): void
       if (parsed) throw new MlctlError('USAGE', 'Use POST for /infer.');
       throw new MlctlError('NOT_FOUND', `Malformed request: GET ${request.url}`, { hint: 'Use /v2/models/NAME[/versions/N][/ready].' });
     }
-    request.mlctl = { route: parsed.action === 'ready' ? 'oip_model_ready' : 'oip_model_metadata', model: parsed.model, version: '', rows: 0 };
+    request.mlctl = {
+      route: parsed.action === 'ready' ? 'oip_model_ready' : 'oip_model_metadata',
+      model: parsed.model,
+      version: '',
+      rows: 0,
+    };
     if (parsed.action === 'ready') {
       let ready = false;
       try {
@@ -94,7 +99,8 @@ export function registerOipRoutes(app: FastifyInstance, ctx: ServeContext): void
     try {
       const available = oipOutputs(s).map((o) => o.name);
       const unknown = wanted?.find((w) => !available.includes(w));
-      if (unknown !== undefined) throw new MlctlError('INVALID_DATA', `Unknown output "${unknown}"; this model's outputs are: ${available.join(', ')}.`);
+      if (unknown !== undefined)
+        throw new MlctlError('INVALID_DATA', `Unknown output "${unknown}"; this model's outputs are: ${available.join(', ')}.`);
       const rows = encodeOipInputs(s, body.inputs, ctx.maxRows);
       n = rows.n;
       request.mlctl.rows = n;

@@ -43,11 +43,16 @@ export function registerTfServingRoutes(app: FastifyInstance, ctx: ServeContext)
     if (hasInstances === hasInputs) {
       throw new MlctlError(
         'INVALID_DATA',
-        hasInstances ? 'Send either "instances" (row format) or "inputs" (columnar format), not both.' : 'Missing "instances" or "inputs" in the request body.',
+        hasInstances
+          ? 'Send either "instances" (row format) or "inputs" (columnar format), not both.'
+          : 'Missing "instances" or "inputs" in the request body.',
       );
     }
     if (body.signature_name !== undefined && body.signature_name !== SIGNATURE_NAME) {
-      throw new MlctlError('INVALID_DATA', `Serving signature name: ${JSON.stringify(body.signature_name)} not found in signature def; the model has "${SIGNATURE_NAME}".`);
+      throw new MlctlError(
+        'INVALID_DATA',
+        `Serving signature name: ${JSON.stringify(body.signature_name)} not found in signature def; the model has "${SIGNATURE_NAME}".`,
+      );
     }
     const handle = ctx.manager.acquire(parsed.model, parsed.request);
     const s = handle.servable;
@@ -115,7 +120,9 @@ function statusEntry(v: VersionStatus): unknown {
   return {
     version: String(v.version),
     state: v.state,
-    status: v.error ? { error_code: RPC_CODES[v.error.code] ?? 'UNKNOWN', error_message: v.error.message } : { error_code: 'OK', error_message: '' },
+    status: v.error
+      ? { error_code: RPC_CODES[v.error.code] ?? 'UNKNOWN', error_message: v.error.message }
+      : { error_code: 'OK', error_message: '' },
   };
 }
 
@@ -131,7 +138,8 @@ function status(ctx: ServeContext, parsed: ModelPath): unknown {
     return { model_version_status: all.map(statusEntry) };
   }
   const version = request.kind === 'version' ? request.version : ctx.manager.aliases(model)[request.label];
-  if (version === undefined) throw new MlctlError('NOT_FOUND', `Could not find label ${(request as { label: string }).label} of model ${model}`);
+  if (version === undefined)
+    throw new MlctlError('NOT_FOUND', `Could not find label ${(request as { label: string }).label} of model ${model}`);
   const one = all.find((v) => v.version === version);
   if (!one) throw new MlctlError('NOT_FOUND', `Could not find version ${version} of model ${model}`);
   return { model_version_status: [statusEntry(one)] };
@@ -161,18 +169,26 @@ const dim = (size: number): { size: string; name: string } => ({ size: String(si
 
 function tfInputs(s: Servable): Record<string, unknown> {
   if (!s.signature) {
-    return { input: { dtype: 'DT_FLOAT', tensor_shape: { dim: [dim(-1), ...s.inputShape.map(dim)], unknown_rank: false }, name: 'input:0' } };
+    return {
+      input: { dtype: 'DT_FLOAT', tensor_shape: { dim: [dim(-1), ...s.inputShape.map(dim)], unknown_rank: false }, name: 'input:0' },
+    };
   }
   const out: Record<string, unknown> = {};
   for (const f of s.signature.features) {
-    out[f.name] = { dtype: f.type === 'categorical' ? 'DT_STRING' : 'DT_FLOAT', tensor_shape: { dim: [dim(-1)], unknown_rank: false }, name: `${f.name}:0` };
+    out[f.name] = {
+      dtype: f.type === 'categorical' ? 'DT_STRING' : 'DT_FLOAT',
+      tensor_shape: { dim: [dim(-1)], unknown_rank: false },
+      name: `${f.name}:0`,
+    };
   }
   return out;
 }
 
 function tfOutputs(s: Servable): Record<string, unknown> {
   const name = !s.signature ? 'output' : s.signature.target.task === 'classification' ? 'probabilities' : 'value';
-  return { [name]: { dtype: 'DT_FLOAT', tensor_shape: { dim: [dim(-1), ...s.outputShape.map(dim)], unknown_rank: false }, name: `${name}:0` } };
+  return {
+    [name]: { dtype: 'DT_FLOAT', tensor_shape: { dim: [dim(-1), ...s.outputShape.map(dim)], unknown_rank: false }, name: `${name}:0` },
+  };
 }
 
 /** mlctl's own view: the signature (features with training statistics and categories) and how the version runs. */

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { LayersModel, Tensor, Variable } from '@tensorflow/tfjs';
 import { loadTf, type Tf } from '../../../src/engine/tf.js';
 import { buildMlp, type HiddenActivation, type MlpSpec } from '../../../src/engine/build-model.js';
-import { trainModel, type EpochLog, type TrainData, type TrainOptions } from '../../../src/engine/train-model.js';
+import { trainModel, type EpochLog, type TrainData, type TrainOptions } from '../../../src/engine/training/train-loop.js';
 import { createRng } from '../../../src/random.js';
 
 let tf: Tf;

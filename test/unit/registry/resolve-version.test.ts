@@ -89,24 +89,25 @@ describe('Registry.resolveVersion', () => {
 });
 
 describe('Registry.readRecord and listings', () => {
-  it('reports a corrupt mlctl.json as INVALID_DATA naming the file', async () => {
+  it('reports a corrupt mlctl.json as INVALID_MODEL naming the version and the file', async () => {
     const registry = await tmpRegistry();
     await publish(registry, 'iris');
     const file = path.join(registry.root, 'iris', '1', METADATA_FILE);
     await writeFile(file, '{"schema": 1, "model": ');
     const err = await caught(() => registry.readRecord('iris', 1));
-    expect(err.code).toBe('INVALID_DATA');
+    expect(err.code).toBe('INVALID_MODEL');
+    expect(err.message).toMatch(/^iris v1: /);
     expect(err.message).toContain(file);
   });
 
-  it('reports a record without files as INVALID_DATA naming the file', async () => {
+  it('reports a record without its fields as INVALID_MODEL naming the first missing field', async () => {
     const registry = await tmpRegistry();
     await publish(registry, 'iris');
     const file = path.join(registry.root, 'iris', '1', METADATA_FILE);
     await writeFile(file, '{"schema": 1, "model": "iris", "version": 1}');
     const err = await caught(() => registry.readRecord('iris', 1));
-    expect(err.code).toBe('INVALID_DATA');
-    expect(err.message).toContain(file);
+    expect(err.code).toBe('INVALID_MODEL');
+    expect(err.message).toBe('iris v1: mlctl.json field "createdAt" is missing: expected a string.');
   });
 
   it('gives NOT_FOUND listing the versions for a missing record', async () => {

@@ -21,7 +21,12 @@ async function appWith(servables: FakeServable[], options: Partial<AppOptions> =
 }
 
 const post = (app: FastifyInstance, url: string, body: unknown, headers: Record<string, string> = {}) =>
-  app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+  app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 /** p(yes) the fake classifier gives a row (float64): sigmoid(version · sum of the encoded row) */
 function pYesExact(row: Record<string, unknown> | unknown[], version = 1): number {
@@ -70,7 +75,11 @@ describe('POST /predict', () => {
       const res = await post(single, '/predict', { input_data }, AUTH);
       expect(res.statusCode).toBe(200);
       const p = pYes(ROW);
-      expect(res.json()).toEqual({ model: 'demo', version: 1, predictions: [{ label: p > 0.5 ? 'yes' : 'no', probabilities: { no: pNo(ROW), yes: p } }] });
+      expect(res.json()).toEqual({
+        model: 'demo',
+        version: 1,
+        predictions: [{ label: p > 0.5 ? 'yes' : 'no', probabilities: { no: pNo(ROW), yes: p } }],
+      });
     }
     const two = await post(single, '/predict', { input_data: [ROW, { ...ROW, a: -9, color: null, flag: 'no' }] }, AUTH);
     expect(two.json().predictions.map((x: { label: string }) => x.label)).toEqual(['yes', 'no']);
@@ -88,7 +97,19 @@ describe('POST /predict', () => {
     expect(price.json()).toEqual({ model: 'price', version: 1, predictions: [{ value: 120 }, { value: 100 }] });
     const raw = await post(multi, '/predict', { model: 'raw', input_data: [1, 2, 3] });
     expect(raw.json()).toEqual({ model: 'raw', version: 1, predictions: [[6, 7]] });
-    const grid = await post(multi, '/predict', { model: 'grid', input_data: [[[1, 2], [3, 4]], [[0, 0], [0, 1]]] });
+    const grid = await post(multi, '/predict', {
+      model: 'grid',
+      input_data: [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [0, 0],
+          [0, 1],
+        ],
+      ],
+    });
     expect(grid.json().predictions).toEqual([
       [10, 11],
       [1, 2],
@@ -97,16 +118,41 @@ describe('POST /predict', () => {
 
   const BAD: [string, unknown, number, string][] = [
     ['wrong number of features', { input_data: [3, -0.5, 'red'] }, 400, 'Row 1 has 3 values; the model needs 4 (a, b, color, flag).'],
-    ['a missing named feature', { input_data: [{ a: 3, b: 1, color: 'red' }] }, 400, 'Row 1: feature "flag" is missing; the model\'s features are: a, b, color, flag.'],
-    ['an unknown named feature', { input_data: [ROW, { ...ROW, colour: 'red' }] }, 400, 'Row 2: unknown feature "colour"; the model\'s features are: a, b, color, flag.'],
+    [
+      'a missing named feature',
+      { input_data: [{ a: 3, b: 1, color: 'red' }] },
+      400,
+      'Row 1: feature "flag" is missing; the model\'s features are: a, b, color, flag.',
+    ],
+    [
+      'an unknown named feature',
+      { input_data: [ROW, { ...ROW, colour: 'red' }] },
+      400,
+      'Row 2: unknown feature "colour"; the model\'s features are: a, b, color, flag.',
+    ],
     ['a non-numeric value', { input_data: [{ ...ROW, b: 'abc' }] }, 400, 'Row 1, feature "b": "abc" is not a number.'],
     ['a non-finite value', '{"input_data": [[3, 1e999, "red", true]]}', 400, 'Row 1, feature "b": Infinity is not a finite number.'],
-    ['an unknown category', { input_data: [ROW, ROW, { ...ROW, color: 'purple' }] }, 400, 'Row 3, feature "color": "purple" is not a category the model knows (blue, green, red).'],
+    [
+      'an unknown category',
+      { input_data: [ROW, ROW, { ...ROW, color: 'purple' }] },
+      400,
+      'Row 3, feature "color": "purple" is not a category the model knows (blue, green, red).',
+    ],
     ['a non-boolean', { input_data: [{ ...ROW, flag: 'maybe' }] }, 400, 'Row 1, feature "flag": "maybe" is not true/false or yes/no.'],
     ['a nested value', { input_data: [{ ...ROW, a: [1] }] }, 400, 'Row 1, feature "a": expected one value, got a list.'],
     ['an empty batch', { input_data: [] }, 400, '"input_data" is empty: send at least one row.'],
-    ['too many rows', { input_data: Array(6).fill(ROW) }, 400, '"input_data" has 6 rows; this server accepts at most 5 per request (--max-rows).'],
-    ['a row that is not a row', { input_data: [ROW, 5] }, 400, 'Row 2 is a number; send each row as [value, ...] in feature order or {"feature": value, ...}.'],
+    [
+      'too many rows',
+      { input_data: Array(6).fill(ROW) },
+      400,
+      '"input_data" has 6 rows; this server accepts at most 5 per request (--max-rows).',
+    ],
+    [
+      'a row that is not a row',
+      { input_data: [ROW, 5] },
+      400,
+      'Row 2 is a number; send each row as [value, ...] in feature order or {"feature": value, ...}.',
+    ],
     ['no input_data', { rows: [ROW] }, 400, 'Request body has no "input_data".'],
     ['a body that is not an object', [ROW], 400, 'Request body must be a JSON object with "input_data".'],
     ['an empty body', '', 400, 'Request body is empty; send a JSON object.'],
@@ -127,18 +173,35 @@ describe('POST /predict', () => {
   });
 
   it('a wrong content type → 415; a body over --body-limit → 413', async () => {
-    const text = await single.inject({ method: 'POST', url: '/predict', headers: { ...AUTH, 'content-type': 'text/plain' }, payload: '{"input_data": [1]}' });
+    const text = await single.inject({
+      method: 'POST',
+      url: '/predict',
+      headers: { ...AUTH, 'content-type': 'text/plain' },
+      payload: '{"input_data": [1]}',
+    });
     expect(text.statusCode).toBe(415);
-    expect(text.json().error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Content-Type must be application/json, got "text/plain".' });
+    expect(text.json().error).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'Content-Type must be application/json, got "text/plain".',
+    });
     const big = await post(single, '/predict', { input_data: [ROW], pad: 'x'.repeat(3000) }, AUTH);
     expect(big.statusCode).toBe(413);
-    expect(big.json().error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: 'Request body is larger than the 2048-byte limit (--body-limit).' });
+    expect(big.json().error).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'Request body is larger than the 2048-byte limit (--body-limit).',
+    });
   });
 
   it('raw versions validate against the input shape', async () => {
     const short = await post(multi, '/predict', { model: 'raw', input_data: [[1, 2]] });
     expect(short.json().error.message).toBe('Row 1: expected 3 values (input shape [3]), got 2 values.');
-    const text = await post(multi, '/predict', { model: 'raw', input_data: [[1, 2, 3], [1, 'x', 3]] });
+    const text = await post(multi, '/predict', {
+      model: 'raw',
+      input_data: [
+        [1, 2, 3],
+        [1, 'x', 3],
+      ],
+    });
     expect(text.json().error.message).toBe('Row 2, value [1]: "x" is not a number.');
     const grid = await post(multi, '/predict', { model: 'grid', input_data: [[[1, 2], [3]]] });
     expect(grid.json().error.message).toBe('Row 1 at [1]: expected 2 values (input shape [2, 2]), got 1 values.');
@@ -152,27 +215,72 @@ describe('TF Serving REST (/v1)', () => {
     expect(rows.statusCode).toBe(200);
     const p = pYes(ROW, 2);
     const q = pNo(ROW, 2);
-    expect(rows.json()).toEqual({ predictions: [[q, p], [q, p]] });
+    expect(rows.json()).toEqual({
+      predictions: [
+        [q, p],
+        [q, p],
+      ],
+    });
     const cols = await post(multi, '/v1/models/demo/versions/2:predict', { inputs: { a: [3], b: [-0.5], color: ['red'], flag: [true] } });
     expect(cols.json()).toEqual({ outputs: [[q, p]] });
     const byLabel = await post(multi, '/v1/models/demo/labels/stable:predict', { instances: [ROW], signature_name: 'serving_default' });
     expect(byLabel.json()).toEqual({ predictions: [[q, p]] });
     const price = await post(multi, '/v1/models/price:predict', { instances: [[20]] });
     expect(price.json()).toEqual({ predictions: [[120]] });
-    const raw = await post(multi, '/v1/models/raw:predict', { instances: [[1, 2, 3], [0, 0, 1]] });
-    expect(raw.json()).toEqual({ predictions: [[6, 7], [1, 2]] });
+    const raw = await post(multi, '/v1/models/raw:predict', {
+      instances: [
+        [1, 2, 3],
+        [0, 0, 1],
+      ],
+    });
+    expect(raw.json()).toEqual({
+      predictions: [
+        [6, 7],
+        [1, 2],
+      ],
+    });
   });
 
   it.each([
-    ['/v1/models/demo:predict', { instances: [ROW], inputs: {} }, 400, 'Send either "instances" (row format) or "inputs" (columnar format), not both.'],
+    [
+      '/v1/models/demo:predict',
+      { instances: [ROW], inputs: {} },
+      400,
+      'Send either "instances" (row format) or "inputs" (columnar format), not both.',
+    ],
     ['/v1/models/demo:predict', { rows: [ROW] }, 400, 'Missing "instances" or "inputs" in the request body.'],
-    ['/v1/models/demo:predict', { instances: [ROW], signature_name: 'other' }, 400, 'Serving signature name: "other" not found in signature def; the model has "serving_default".'],
-    ['/v1/models/demo:predict', { inputs: { a: [1, 2], b: [1], color: ['red'], flag: [true] } }, 400, 'Input "b" has 1 values but "a" has 2; every input needs one value per row.'],
-    ['/v1/models/demo:predict', { inputs: { a: [1], b: [1], color: ['red'] } }, 400, 'Input "flag" is missing from "inputs"; the model\'s inputs are: a, b, color, flag.'],
-    ['/v1/models/demo:predict', { instances: [{ ...ROW, color: 'teal' }] }, 400, 'Row 1, feature "color": "teal" is not a category the model knows (blue, green, red).'],
+    [
+      '/v1/models/demo:predict',
+      { instances: [ROW], signature_name: 'other' },
+      400,
+      'Serving signature name: "other" not found in signature def; the model has "serving_default".',
+    ],
+    [
+      '/v1/models/demo:predict',
+      { inputs: { a: [1, 2], b: [1], color: ['red'], flag: [true] } },
+      400,
+      'Input "b" has 1 values but "a" has 2; every input needs one value per row.',
+    ],
+    [
+      '/v1/models/demo:predict',
+      { inputs: { a: [1], b: [1], color: ['red'] } },
+      400,
+      'Input "flag" is missing from "inputs"; the model\'s inputs are: a, b, color, flag.',
+    ],
+    [
+      '/v1/models/demo:predict',
+      { instances: [{ ...ROW, color: 'teal' }] },
+      400,
+      'Row 1, feature "color": "teal" is not a category the model knows (blue, green, red).',
+    ],
     ['/v1/models/demo/versions/7:predict', { instances: [ROW] }, 404, 'Servable not found for request: Specific(demo, 7).'],
     ['/v1/models/demo/labels/old:predict', { instances: [ROW] }, 404, 'Servable not found for request: Label(demo, old).'],
-    ['/v1/models/nope:predict', { instances: [ROW] }, 404, 'Servable not found for request: Latest(nope): model "nope" is not served here.'],
+    [
+      '/v1/models/nope:predict',
+      { instances: [ROW] },
+      404,
+      'Servable not found for request: Latest(nope): model "nope" is not served here.',
+    ],
     ['/v1/models/demo:regress', { instances: [ROW] }, 404, ':regress is not supported; use :predict.'],
     ['/v1/models/demo:explode', { instances: [ROW] }, 404, 'Malformed request: POST /v1/models/demo:explode'],
   ])('POST %s → {"error": …}', async (url, body, status, error) => {
@@ -185,14 +293,21 @@ describe('TF Serving REST (/v1)', () => {
     const bad = await post(multi, '/v1/models/demo:predict', '{"instances": [');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatch(/^Request body is not valid JSON: /);
-    const type = await multi.inject({ method: 'POST', url: '/v1/models/demo:predict', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=1' });
+    const type = await multi.inject({
+      method: 'POST',
+      url: '/v1/models/demo:predict',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'a=1',
+    });
     expect(type.statusCode).toBe(415);
     expect(type.json()).toEqual({ error: 'Content-Type must be application/json, got "application/x-www-form-urlencoded".' });
   });
 
-  it('GET model status in TF Serving\'s model_version_status shape', async () => {
+  it("GET model status in TF Serving's model_version_status shape", async () => {
     const all = await multi.inject('/v1/models/demo');
-    expect(all.json()).toEqual({ model_version_status: [{ version: '2', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] });
+    expect(all.json()).toEqual({
+      model_version_status: [{ version: '2', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }],
+    });
     expect((await multi.inject('/v1/models/demo/versions/2')).statusCode).toBe(200);
     expect((await multi.inject('/v1/models/demo/labels/stable')).json().model_version_status[0].version).toBe('2');
     const missing = await multi.inject('/v1/models/demo/versions/5');
@@ -202,18 +317,27 @@ describe('TF Serving REST (/v1)', () => {
     expect((await multi.inject('/v1/models/demo:predict')).json()).toEqual({ error: 'Use POST for :predict.' });
   });
 
-  it('GET metadata: signature_def with one input per feature, plus mlctl\'s signature', async () => {
+  it("GET metadata: signature_def with one input per feature, plus mlctl's signature", async () => {
     const res = await multi.inject('/v1/models/demo/metadata');
     const body = res.json();
     expect(body.model_spec).toEqual({ name: 'demo', signature_name: '', version: '2' });
     const def = body.metadata.signature_def.signature_def.serving_default;
     expect(def.method_name).toBe('tensorflow/serving/predict');
     expect(Object.keys(def.inputs)).toEqual(['a', 'b', 'color', 'flag']);
-    expect(def.inputs.color).toEqual({ dtype: 'DT_STRING', tensor_shape: { dim: [{ size: '-1', name: '' }], unknown_rank: false }, name: 'color:0' });
-    expect(def.outputs.probabilities.tensor_shape.dim).toEqual([{ size: '-1', name: '' }, { size: '2', name: '' }]);
+    expect(def.inputs.color).toEqual({
+      dtype: 'DT_STRING',
+      tensor_shape: { dim: [{ size: '-1', name: '' }], unknown_rank: false },
+      name: 'color:0',
+    });
+    expect(def.outputs.probabilities.tensor_shape.dim).toEqual([
+      { size: '-1', name: '' },
+      { size: '2', name: '' },
+    ]);
     expect(body.metadata.mlctl.signature).toEqual(fakeSignature());
     const raw = (await multi.inject('/v1/models/grid/metadata')).json();
-    expect(raw.metadata.signature_def.signature_def.serving_default.inputs.input.tensor_shape.dim.map((d: { size: string }) => d.size)).toEqual(['-1', '2', '2']);
+    expect(
+      raw.metadata.signature_def.signature_def.serving_default.inputs.input.tensor_shape.dim.map((d: { size: string }) => d.size),
+    ).toEqual(['-1', '2', '2']);
   });
 });
 
@@ -242,21 +366,37 @@ describe('Open Inference Protocol v2', () => {
     });
     const onlyLabel = await post(multi, '/v2/models/demo/versions/2/infer', { inputs: tensors, outputs: [{ name: 'label' }] });
     expect(onlyLabel.json().outputs.map((o: { name: string }) => o.name)).toEqual(['label']);
-    const price = await post(multi, '/v2/models/price/infer', { inputs: [{ name: 'input', shape: [2, 1], datatype: 'FP32', data: [20, 10] }] });
+    const price = await post(multi, '/v2/models/price/infer', {
+      inputs: [{ name: 'input', shape: [2, 1], datatype: 'FP32', data: [20, 10] }],
+    });
     expect(price.json().outputs).toEqual([{ name: 'value', datatype: 'FP32', shape: [2, 1], data: [120, 100] }]);
-    const raw = await post(multi, '/v2/models/grid/infer', { inputs: [{ name: 'x', shape: [1, 2, 2], datatype: 'FP32', data: [1, 2, 3, 4] }] });
+    const raw = await post(multi, '/v2/models/grid/infer', {
+      inputs: [{ name: 'x', shape: [1, 2, 2], datatype: 'FP32', data: [1, 2, 3, 4] }],
+    });
     expect(raw.json().outputs).toEqual([{ name: 'output', datatype: 'FP32', shape: [1, 2], data: [10, 11] }]);
   });
 
   it.each([
     [{ inputs: [] }, '"inputs" must be a non-empty list of tensors ({name, shape, datatype, data}).'],
     [{ inputs: [{ ...tensors[0], shape: [3] }, ...tensors.slice(1)] }, 'Input "a": shape [3] holds 3 values but "data" has 2.'],
-    [{ inputs: [{ ...tensors[0], datatype: 'FLOAT' }] }, 'Input "a": "datatype" must be one of BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64, BYTES, got "FLOAT".'],
-    [{ inputs: [{ ...tensors[0], data: [3, 'x'] }, ...tensors.slice(1)] }, 'Input "a", value 1: "x" is not a finite number (datatype FP32).'],
+    [
+      { inputs: [{ ...tensors[0], datatype: 'FLOAT' }] },
+      'Input "a": "datatype" must be one of BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64, BYTES, got "FLOAT".',
+    ],
+    [
+      { inputs: [{ ...tensors[0], data: [3, 'x'] }, ...tensors.slice(1)] },
+      'Input "a", value 1: "x" is not a finite number (datatype FP32).',
+    ],
     [{ inputs: tensors.slice(0, 3) }, 'Input "flag" is missing; the model\'s inputs are: a, b, color, flag.'],
-    [{ inputs: [...tensors, { name: 'z', shape: [2], datatype: 'FP32', data: [1, 2] }] }, 'Unknown input "z"; the model\'s inputs are: a, b, color, flag (or one tensor of shape [n, 4] with values in that order).'],
+    [
+      { inputs: [...tensors, { name: 'z', shape: [2], datatype: 'FP32', data: [1, 2] }] },
+      'Unknown input "z"; the model\'s inputs are: a, b, color, flag (or one tensor of shape [n, 4] with values in that order).',
+    ],
     [{ inputs: tensors, outputs: [{ name: 'logits' }] }, 'Unknown output "logits"; this model\'s outputs are: probabilities, label.'],
-    [{ inputs: [{ ...tensors[2], data: ['red', 'mauve'] }, ...tensors.filter((t) => t.name !== 'color')] }, 'Row 2, feature "color": "mauve" is not a category the model knows (blue, green, red).'],
+    [
+      { inputs: [{ ...tensors[2], data: ['red', 'mauve'] }, ...tensors.filter((t) => t.name !== 'color')] },
+      'Row 2, feature "color": "mauve" is not a category the model knows (blue, green, red).',
+    ],
     [{ id: 7, inputs: tensors }, '"id" must be a string.'],
   ])('infer rejects %j', async (body, error) => {
     const res = await post(multi, '/v2/models/demo/infer', body);
@@ -264,8 +404,10 @@ describe('Open Inference Protocol v2', () => {
     expect(res.json()).toEqual({ error });
   });
 
-  it('raw versions: one tensor in the model\'s input shape', async () => {
-    const res = await post(multi, '/v2/models/grid/infer', { inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] });
+  it("raw versions: one tensor in the model's input shape", async () => {
+    const res = await post(multi, '/v2/models/grid/infer', {
+      inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }],
+    });
     expect(res.json()).toEqual({ error: 'Input "x": shape [1, 4] does not match the model\'s input [-1, 2, 2].' });
   });
 
@@ -318,7 +460,14 @@ describe('health, readiness, draining', () => {
     let release: () => void = () => {};
     const manager = new ServableManager({ load: () => new Promise((r) => (release = () => r(fakeServable())) as never) });
     const loading = manager.aspire({ model: 'demo', version: 1, aliases: {} });
-    const app = await createApp({ manager, metrics: new ServeMetrics({ serving: () => manager.available(), processMetrics: false }), bodyLimit: 1000, maxRows: 1, maxBatchSize: 1, batchTimeoutMs: 0 });
+    const app = await createApp({
+      manager,
+      metrics: new ServeMetrics({ serving: () => manager.available(), processMetrics: false }),
+      bodyLimit: 1000,
+      maxRows: 1,
+      maxBatchSize: 1,
+      batchTimeoutMs: 0,
+    });
     const res = await app.inject('/readyz');
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ ready: false, reason: 'loading', models: [{ model: 'demo', version: null }] });
@@ -341,28 +490,43 @@ describe('auth, CORS, unknown routes', () => {
     const wrong = await post(single, '/v1/models/demo:predict', { instances: [ROW] }, { authorization: 'Bearer s3cre' });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json()).toEqual({ error: 'The bearer token is not valid.' });
-    for (const url of ['/metrics', '/models/demo/model.json', '/v1/models/demo', '/v2/models/demo']) expect((await single.inject(url)).statusCode, url).toBe(401);
-    for (const url of ['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready']) expect((await single.inject(url)).statusCode, url).toBe(200);
+    for (const url of ['/metrics', '/models/demo/model.json', '/v1/models/demo', '/v2/models/demo'])
+      expect((await single.inject(url)).statusCode, url).toBe(401);
+    for (const url of ['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready'])
+      expect((await single.inject(url)).statusCode, url).toBe(200);
     expect((await post(single, '/predict', { input_data: ROW }, { authorization: 'bearer s3cret' })).statusCode).toBe(200);
   });
 
   it('tokenChecker compares whole tokens', () => {
     const check = tokenChecker('abc');
-    expect([check('Bearer abc'), check('Bearer abcd'), check('Bearer ab'), check('Basic abc'), check(undefined), check('Bearer  abc ')]).toEqual([true, false, false, false, false, true]);
+    expect([
+      check('Bearer abc'),
+      check('Bearer abcd'),
+      check('Bearer ab'),
+      check('Basic abc'),
+      check(undefined),
+      check('Bearer  abc '),
+    ]).toEqual([true, false, false, false, false, true]);
   });
 
   it('CORS: a preflight from the allowed origin passes without a token; responses carry the origin', async () => {
     const pre = await single.inject({
       method: 'OPTIONS',
       url: '/predict',
-      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,authorization',
+      },
     });
     expect(pre.statusCode).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe('https://app.example');
     expect(String(pre.headers['access-control-allow-headers'])).toMatch(/Authorization/);
     const get = await single.inject({ url: '/models/demo/model.json', headers: { ...AUTH, origin: 'https://app.example' } });
     expect(get.headers['access-control-allow-origin']).toBe('https://app.example');
-    expect((await multi.inject({ url: '/healthz', headers: { origin: 'https://app.example' } })).headers['access-control-allow-origin']).toBeUndefined();
+    expect(
+      (await multi.inject({ url: '/healthz', headers: { origin: 'https://app.example' } })).headers['access-control-allow-origin'],
+    ).toBeUndefined();
   });
 
   it('unknown routes: 404 in the style of the API family', async () => {
@@ -392,18 +556,22 @@ describe('model files', () => {
     expect(JSON.parse(refused.body).weightsManifest[0].paths).toEqual(['versions/2/weights.bin']);
   });
 
-  it.each(['/models/demo/mlctl.json', '/models/demo/..%2f..%2fetc%2fpasswd', '/models/demo/versions/2/%2e%2e/%2e%2e/secret', '/models/demo/versions/1/model.json', '/models/nope/model.json'])(
-    'GET %s → 404, nothing outside the loaded files',
-    async (url) => {
-      const res: LightMyRequestResponse = await multi.inject(url);
-      expect(res.statusCode).toBe(404);
-    },
-  );
+  it.each([
+    '/models/demo/mlctl.json',
+    '/models/demo/..%2f..%2fetc%2fpasswd',
+    '/models/demo/versions/2/%2e%2e/%2e%2e/secret',
+    '/models/demo/versions/1/model.json',
+    '/models/nope/model.json',
+  ])('GET %s → 404, nothing outside the loaded files', async (url) => {
+    const res: LightMyRequestResponse = await multi.inject(url);
+    expect(res.statusCode).toBe(404);
+  });
 });
 
 describe('metrics', () => {
   const scrape = async () => (await single.inject({ url: '/metrics', headers: AUTH })).body;
-  const value = (text: string, line: string) => Number(new RegExp(`^${line.replace(/[{}"()[\].+]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const value = (text: string, line: string) =>
+    Number(new RegExp(`^${line.replace(/[{}"()[\].+]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
 
   it('requests by route and code, latency histogram, predictions by class, feature drift', async () => {
     const rows = [ROW, ROW, { ...ROW, a: -40, color: 'blue', flag: false }];

@@ -23,7 +23,8 @@ describe('DriftWindow', () => {
     expect(a.liveMean).toBeCloseTo(5, 5);
     expect(a.shift).toBeCloseTo(2, 5);
     expect(snap.numeric.find((d) => d.feature === 'b')!.shift).toBeCloseTo(1, 5);
-    const share = (feature: string, category: string) => snap.categories.find((c) => c.feature === feature && c.category === category)!.share;
+    const share = (feature: string, category: string) =>
+      snap.categories.find((c) => c.feature === feature && c.category === category)!.share;
     expect(share('color', 'red')).toBeCloseTo(0.5);
     expect(share('color', 'blue')).toBeCloseTo(0.25);
     expect(share('color', 'green')).toBe(0);

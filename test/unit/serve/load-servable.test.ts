@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTf } from '../../../src/engine/tf.js';
 import { saveLayersModelToDir } from '../../../src/engine/load-model.js';
+import type { Signature } from '../../../src/dataset/signature.js';
 import { Registry } from '../../../src/registry/registry.js';
 import { buildServable, createServableLoader } from '../../../src/serve/load-servable.js';
 import { openServingVersion } from '../../../src/serve/version-adapter.js';
@@ -21,8 +22,8 @@ let work: string;
 let reg: string;
 let tiny: TinyModel;
 
-const signature = {
-  features: ['f1', 'f2', 'f3', 'f4'].map((name) => ({ name, type: 'numeric', mean: 0, std: 1, fill: 0 })),
+const signature: Signature = {
+  features: ['f1', 'f2', 'f3', 'f4'].map((name) => ({ name, type: 'numeric' as const, mean: 0, std: 1, fill: 0 })),
   target: { name: 'y', task: 'classification', classes: ['a', 'b', 'c'] },
   inputSize: 4,
   encodedNames: ['f1', 'f2', 'f3', 'f4'],
@@ -128,7 +129,13 @@ describe('createServableLoader', () => {
     try {
       expect(s.fastPath.enabled).toBe(false);
       expect(s.fastPath.maxAbsDiff!).toBeGreaterThan(1e-5);
-      expect(logs.some((l) => /^warn: tiny v1: fast path off \(outputs differ from TF.js by 1.0\de-4 \(> 0.00001\) on 64 synthetic rows\); using TF.js$/.test(l))).toBe(true);
+      expect(
+        logs.some((l) =>
+          /^warn: tiny v1: fast path off \(outputs differ from TF.js by 1.0\de-4 \(> 0.00001\) on 64 synthetic rows\); using TF.js$/.test(
+            l,
+          ),
+        ),
+      ).toBe(true);
       // and it answers with TF.js
       expect(Array.from(s.forward(Float32Array.from(rows[0]), 1))).toEqual(Array.from(skewed.predict(Float32Array.from(rows[0]), 1)));
     } finally {

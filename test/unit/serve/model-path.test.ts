@@ -17,12 +17,18 @@ describe('parseTfServingPath', () => {
     expect(parseTfServingPath(rest)).toEqual(expected);
   });
 
-  it.each(['iris:explode', 'iris/versions/03:predict', 'iris/versions/x', 'iris/labels/123', 'Iris', '../iris', 'iris/versions/3/extra:predict', '%E0%A4%A'])(
-    'rejects %s',
-    (rest) => {
-      expect(parseTfServingPath(rest)).toBeNull();
-    },
-  );
+  it.each([
+    'iris:explode',
+    'iris/versions/03:predict',
+    'iris/versions/x',
+    'iris/labels/123',
+    'Iris',
+    '../iris',
+    'iris/versions/3/extra:predict',
+    '%E0%A4%A',
+  ])('rejects %s', (rest) => {
+    expect(parseTfServingPath(rest)).toBeNull();
+  });
 });
 
 describe('parseOipPath', () => {
@@ -50,10 +56,15 @@ describe('parseModelFilePath', () => {
     expect(parseModelFilePath(rest)).toEqual(expected);
   });
 
-  it.each(['iris/../secret', 'iris/versions/4/../../mlctl.json', 'iris/%2e%2e/x', 'iris//model.json', 'iris', '../etc/passwd', 'iris/versions/x/model.json/..'])(
-    'rejects %s',
-    (rest) => {
-      expect(parseModelFilePath(rest)).toBeNull();
-    },
-  );
+  it.each([
+    'iris/../secret',
+    'iris/versions/4/../../mlctl.json',
+    'iris/%2e%2e/x',
+    'iris//model.json',
+    'iris',
+    '../etc/passwd',
+    'iris/versions/x/model.json/..',
+  ])('rejects %s', (rest) => {
+    expect(parseModelFilePath(rest)).toBeNull();
+  });
 });

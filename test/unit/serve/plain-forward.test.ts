@@ -5,11 +5,11 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTf } from '../../../src/engine/tf.js';
+import { loadTf, type Tf } from '../../../src/engine/tf.js';
 import { createRng } from '../../../src/random.js';
 import { compilePlainForward, type NamedWeight } from '../../../src/serve/plain-forward.js';
 
-let tf: typeof tfTypes;
+let tf: Tf;
 beforeAll(async () => {
   tf = (await loadTf('cpu')).tf;
 });
@@ -29,7 +29,11 @@ function artifacts(model: tfTypes.LayersModel, seed = 1): { topology: unknown; w
   );
   return {
     topology: model.toJSON(null, false),
-    weights: model.weights.map((w) => ({ name: w.originalName, shape: w.shape as number[], values: Float32Array.from(w.read().dataSync()) })),
+    weights: model.weights.map((w) => ({
+      name: w.originalName,
+      shape: w.shape as number[],
+      values: Float32Array.from(w.read().dataSync()),
+    })),
   };
 }
 
@@ -47,7 +51,21 @@ function compareWithTf(model: tfTypes.LayersModel, inputSize: number, rows = 37)
   return max;
 }
 
-const ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'selu', 'tanh', 'sigmoid', 'hardSigmoid', 'softplus', 'softsign', 'swish', 'mish', 'softmax'] as const;
+const ACTIVATIONS = [
+  'linear',
+  'relu',
+  'relu6',
+  'elu',
+  'selu',
+  'tanh',
+  'sigmoid',
+  'hardSigmoid',
+  'softplus',
+  'softsign',
+  'swish',
+  'mish',
+  'softmax',
+] as const;
 
 describe('compilePlainForward matches TF.js', () => {
   it.each(ACTIVATIONS)('Dense with %s', (activation) => {
@@ -127,6 +145,9 @@ describe('compilePlainForward refuses what it cannot run exactly', () => {
     const m = tf.sequential();
     m.add(tf.layers.dense({ units: 3, inputShape: [4] }));
     const { topology, weights } = artifacts(m);
-    expect(compilePlainForward(topology, weights.slice(1))).toEqual({ ok: false, reason: 'no 2-D kernel for layer "' + m.layers[0].name + '"' });
+    expect(compilePlainForward(topology, weights.slice(1))).toEqual({
+      ok: false,
+      reason: 'no 2-D kernel for layer "' + m.layers[0].name + '"',
+    });
   });
 });

@@ -16,7 +16,7 @@
  * (SIMD) kernels run instead.
  */
 import type { Scalar, Tensor } from '@tensorflow/tfjs';
-import type { Tf } from './tf.js';
+import type { Tf } from '../tf.js';
 
 /** `engine.runKernel` without the op layer: one kernel, one dispatch, no shape helpers. */
 export type Kernel = (name: string, inputs: Record<string, Tensor> | Tensor[], attrs?: Record<string, unknown>) => Tensor;

@@ -4,11 +4,11 @@
  * outputs), and the gradient scale, L2 and dropout helpers.
  */
 import type { Scalar, Tensor } from '@tensorflow/tfjs';
-import { MlctlError } from '../errors.js';
-import type { Rng } from '../random.js';
-import type { MlpLayerPlan, MlpPlan } from './build-model.js';
+import { MlctlError } from '../../errors.js';
+import type { Rng } from '../../random.js';
+import type { MlpLayerPlan, MlpPlan } from '../build-model.js';
 import type { Kernel } from './step-ops.js';
-import type { Tf } from './tf.js';
+import type { Tf } from '../tf.js';
 
 /** One dense layer on 3-D tensors: [1, rows, in] x [1, in, out] + bias, then the activation. */
 export function denseForward(tf: Tf, kernel: Kernel, a: Tensor, w: Tensor, bias: Tensor, activation: MlpLayerPlan['activation']): Tensor {
@@ -51,8 +51,9 @@ export function matMul(kernel: Kernel, a: Tensor, b: Tensor, transposeA: boolean
   return kernel('BatchMatMul', { a, b }, { transposeA, transposeB });
 }
 
-const SELU_SCALE = 1.0507009873554804934193349852946;
-const SELU_ALPHA = 1.6732632423543772848170429916717;
+// tfjs-core's selu constants (as many digits as a double holds)
+const SELU_SCALE = 1.0507009873554805;
+const SELU_ALPHA = 1.6732632423543772;
 
 /** d(loss)/d(pre-activation) from d(loss)/d(activation) `dh` and the activation's output `h`. */
 export function activationBackward(

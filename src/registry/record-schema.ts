@@ -1,0 +1,151 @@
+/**
+ * The one reader of version records: checks the structure of every section a record has before
+ * anyone uses it, so a damaged or hand-edited mlctl.json fails with the version and the field
+ * named (INVALID_MODEL, exit 1) instead of a crash or a silently wrong prediction later.
+ * Unknown top-level keys are kept and not checked (a newer mlctl may write more sections).
+ */
+import {
+  arrayOf,
+  boolean,
+  finiteNumber,
+  isPlainObject,
+  literal,
+  nonEmptyText,
+  nonNegativeInt,
+  nullable,
+  numberOrNull,
+  object,
+  positiveInt,
+  recordOf,
+  text,
+  type Problem,
+  type Validator,
+} from '../checks.js';
+import { checkSignature, targetSpec } from '../dataset/signature-check.js';
+import { MlctlError } from '../errors.js';
+import { TRAIN_SETTINGS_OPTIONS } from '../options/train.js';
+import { METADATA_FILE, OPERATIONS } from '../vocabulary.js';
+import type { VersionRecord } from './version-record.js';
+
+const fileEntry = object({ path: nonEmptyText, bytes: nonNegativeInt, gzipBytes: nonNegativeInt, sha256: nonEmptyText });
+
+const classMetrics = object({ label: text, precision: finiteNumber, recall: finiteNumber, f1: finiteNumber, support: nonNegativeInt });
+
+const metrics: Validator = (v, path) => {
+  if (isPlainObject(v) && 'accuracy' in v) {
+    return object({
+      accuracy: finiteNumber,
+      macroF1: finiteNumber,
+      macroPrecision: finiteNumber,
+      macroRecall: finiteNumber,
+      rows: nonNegativeInt,
+      perClass: arrayOf(classMetrics),
+      confusionMatrix: arrayOf(arrayOf(nonNegativeInt)),
+      labels: arrayOf(text),
+    })(v, path);
+  }
+  return object({ mae: numberOrNull, rmse: numberOrNull, r2: numberOrNull, rows: nonNegativeInt })(v, path);
+};
+
+/** Hyperparameters: each value against its train option's own check. */
+const hyperparameters: Validator = (v, path) => {
+  if (!isPlainObject(v)) return { path, expected: 'an object' };
+  for (const [key, spec] of Object.entries(TRAIN_SETTINGS_OPTIONS)) {
+    if (v[key] === undefined) return { path: `${path}.${key}`, expected: spec.kind.expected, missing: true };
+    const expected = spec.kind.check(v[key]);
+    if (expected) return { path: `${path}.${key}`, expected: expected.replace(/^expected /, '') };
+  }
+  return null;
+};
+
+const epochSummary = object(
+  {
+    epoch: positiveInt,
+    epochs: positiveInt,
+    loss: numberOrNull,
+    acc: numberOrNull,
+    mae: numberOrNull,
+    valLoss: numberOrNull,
+    valAcc: numberOrNull,
+    valMae: numberOrNull,
+    learningRate: finiteNumber,
+    elapsedMs: finiteNumber,
+  },
+  ['acc', 'mae', 'valLoss', 'valAcc', 'valMae'],
+);
+
+const shape = arrayOf(arrayOf(nullable(nonNegativeInt)));
+
+/** Every section mlctl writes, by key. */
+const SECTIONS: Readonly<Record<string, Validator>> = {
+  template: object({ name: nonEmptyText, builtin: boolean, path: nullable(text) }),
+  hyperparameters,
+  seed: nonNegativeInt,
+  dataset: object({ path: nonEmptyText, sha256: nonEmptyText, rows: nonNegativeInt }),
+  signature: checkSignature,
+  target: targetSpec,
+  metrics,
+  split: object({
+    train: nonNegativeInt,
+    validation: nonNegativeInt,
+    test: nonNegativeInt,
+    droppedRows: nonNegativeInt,
+    droppedColumns: arrayOf(text),
+    testRows: object({ encoding: literal('bitmap-base64'), datasetRows: nonNegativeInt, rows: nonNegativeInt, data: text }),
+  }),
+  history: object({ epochsRun: nonNegativeInt, bestEpoch: nonNegativeInt, stoppedEarly: boolean, epochs: arrayOf(epochSummary) }),
+  crossValidation: object({
+    folds: positiveInt,
+    seed: nonNegativeInt,
+    rows: nonNegativeInt,
+    metrics: recordOf(object({ mean: numberOrNull, std: numberOrNull, folds: arrayOf(numberOrNull) })),
+  }),
+  source: object({ path: text, sha256: text, generatedBy: nullable(text), convertedBy: nullable(text) }),
+  io: object({ inputShape: shape, outputShape: shape, parameters: nonNegativeInt }),
+  warnings: arrayOf(text),
+};
+
+const base = object({
+  schema: literal(1),
+  model: nonEmptyText,
+  version: positiveInt,
+  createdAt: text,
+  operation: literal(...OPERATIONS),
+  parent: nullable(positiveInt),
+  files: arrayOf(fileEntry),
+  mlctlVersion: text,
+  tfjsVersion: nullable(text),
+  backend: nullable(text),
+  durationMs: nullable(finiteNumber),
+});
+
+/** The first problem of a record, or null when every field mlctl knows has the right shape. */
+export function findRecordProblem(data: unknown): Problem | null {
+  const p = base(data, '');
+  if (p) return p;
+  const record = data as Record<string, unknown>;
+  for (const [key, check] of Object.entries(SECTIONS)) {
+    if (record[key] === undefined) continue;
+    const sp = check(record[key], key);
+    if (sp) return sp;
+  }
+  return null;
+}
+
+/**
+ * Checks a parsed mlctl.json and returns it typed; INVALID_MODEL naming the version and the field
+ * when it does not have the shape mlctl wrote.
+ */
+export function parseVersionRecord(data: unknown, where: { model: string; version: number }): VersionRecord {
+  const p = findRecordProblem(data);
+  if (p) {
+    throw new MlctlError(
+      'INVALID_MODEL',
+      `${where.model} v${where.version}: ${METADATA_FILE} field "${p.path || '(root)'}" ${p.missing ? 'is missing' : 'is invalid'}: expected ${p.expected}.`,
+      {
+        hint: `The record was damaged or edited by hand; restore it from a backup, or remove the version ("mlctl version rm ${where.model} ${where.version} --force").`,
+      },
+    );
+  }
+  return data as VersionRecord;
+}

@@ -1,0 +1,54 @@
+/**
+ * mlctl's vocabulary, declared once: the choice lists, file names and defaults that flags, config
+ * validation, the engine, the registry and messages all share. A leaf module (imports nothing), so
+ * every layer may use it and nothing here loads TensorFlow.js.
+ */
+
+/** What a model predicts. */
+export const TASKS = ['classification', 'regression'] as const;
+export type Task = (typeof TASKS)[number];
+
+/** What made a version (its record's `operation`). */
+export const OPERATIONS = ['train', 'prune', 'quantize', 'import'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** How an operation reads in a sentence: "iris v2 was quantized". */
+export const OPERATION_PAST: Readonly<Record<Operation, string>> = {
+  train: 'trained',
+  prune: 'pruned',
+  quantize: 'quantized',
+  import: 'imported',
+};
+
+/** Optimizers of the training loop (`--optimizer`); momentum uses 0.9. */
+export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** Hidden-layer activations mlctl trains (the training loop has their derivatives). */
+export const ACTIVATIONS = ['relu', 'relu6', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'softsign', 'linear'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+/** TensorFlow.js backends users can ask for (`--backend`); auto picks node > wasm > cpu. */
+export const BACKEND_CHOICES = ['auto', 'node', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** Output formats of `mlctl predict`. */
+export const PREDICT_FORMATS = ['csv', 'json'] as const;
+export type PredictFormat = (typeof PREDICT_FORMATS)[number];
+
+/** The TF.js model topology file of a version (stock TF.js name). */
+export const MODEL_JSON_FILE = 'model.json';
+/** The version record mlctl writes beside the model files. */
+export const METADATA_FILE = 'mlctl.json';
+/** The registry used when neither --registry, MLCTL_REGISTRY nor the config names one. */
+export const DEFAULT_REGISTRY_DIR = 'model-registry';
+
+/** `value` is one of `list` (narrows the type). */
+export function isOneOf<T extends string>(list: readonly T[], value: unknown): value is T {
+  return typeof value === 'string' && (list as readonly string[]).includes(value);
+}
+
+/** "a, b or c" */
+export function orList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
