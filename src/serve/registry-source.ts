@@ -20,7 +20,7 @@ export interface RegistrySourceOptions {
   manager: ServableManager;
   /** re-read on change events; omit to read once */
   feed?: ChangeFeed;
-  /** the registry could not be listed (reported, never thrown: the server keeps serving) */
+  /** the registry could not be listed, or (with 'all') a model is left out; reported, never thrown */
   onError?: (model: string | null, error: MlctlError) => void;
 }
 
@@ -42,6 +42,8 @@ export class RegistrySource {
   private unsubscribe: (() => void) | null = null;
   private readonly running = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
+  /** models left out under `models: 'all'`, with the reason last reported */
+  private readonly skipped = new Map<string, string | undefined>();
   private known: string[] = [];
   private stopped = false;
 
@@ -71,9 +73,9 @@ export class RegistrySource {
     this.unsubscribe = null;
   }
 
-  /** Models currently followed. */
+  /** Models currently followed (under `models: 'all'`, those the policy resolves). */
   models(): string[] {
-    return [...this.known];
+    return this.known.filter((m) => this.options.models !== 'all' || this.options.manager.hasModel(m));
   }
 
   private async listModels(): Promise<string[]> {
@@ -120,6 +122,15 @@ export class RegistrySource {
         this.dirty.delete(model);
         if (this.stopped) return;
         const wanted = await readAspired(this.options.registry, model, this.options.policy);
+        // with --all, a model the policy does not resolve (no such alias, no version yet) is not
+        // served, and does not hold readiness back, until it does resolve
+        if (wanted.version === null && this.options.models === 'all' && !this.options.manager.hasModel(model)) {
+          if (this.skipped.get(model) !== wanted.error?.message) {
+            this.skipped.set(model, wanted.error?.message);
+            if (wanted.error) this.options.onError?.(model, wanted.error);
+          }
+          continue;
+        }
         await this.options.manager.aspire(wanted);
       } while (this.dirty.has(model) && !this.stopped);
     })().finally(() => this.running.delete(model));

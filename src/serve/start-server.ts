@@ -96,6 +96,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let app: FastifyInstance | null = null;
   try {
     await source.start();
+    if (source.models().length === 0) {
+      throw new MlctlError('NOT_FOUND', `No model in ${options.registry.root} has ${policyText(options.policy)}.`, {
+        hint: 'Check the alias with "mlctl version list", or serve the models at their latest version.',
+      });
+    }
     const missing = source.models().filter((m) => manager.servingVersion(m) === null);
     if (missing.length > 0) {
       const m = missing[0];
@@ -179,6 +184,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return { drained: outcome === 'closed', abandoned, ms: Math.round(performance.now() - started) };
     },
   };
+}
+
+function policyText(p: VersionPolicy): string {
+  return p.kind === 'alias' ? `the alias "${p.alias}"` : p.kind === 'pinned' ? `a version ${p.version}` : 'a version';
 }
 
 function isAllInterfaces(host: string): boolean {

@@ -148,6 +148,10 @@ describe('mlctl serve iris --alias production --token … --cors …', () => {
     expect(metrics.body).toMatch(/^mlctl_feature_drift\{model="iris",version="1",feature="petal_width"\} -?\d/m);
     expect(metrics.body).toMatch(/^mlctl_predictions_total\{model="iris",version="1",class="setosa"\} [1-9]/m);
     expect(metrics.body).toMatch(/^process_resident_memory_bytes \d+/m);
+    // one access-log line per request (JSON on stderr)
+    const access = await server.waitForLog(/^request$/);
+    expect(access).toMatchObject({ level: 30, method: 'POST', url: '/predict', status: 200, model: 'iris', version: '1', rows: 3 });
+    expect(typeof access.ms).toBe('number');
   });
 
   const BAD: [string, unknown, number, string][] = [

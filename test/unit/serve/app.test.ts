@@ -209,6 +209,23 @@ describe('POST /predict', () => {
   });
 });
 
+describe('batching', () => {
+  it('concurrent requests for a batching version share forward passes, and each gets its own rows back', async () => {
+    const s = fakeServable({ model: 'demo', version: 1, batching: true });
+    const { app } = await appWith([s], { maxBatchSize: 8 });
+    const rows = [-3, -1, 0, 1, 2, 4].map((a) => ({ ...ROW, a }));
+    const answers = await Promise.all(rows.map((row) => post(app, '/predict', { input_data: [row] })));
+    answers.forEach((res, i) => {
+      expect(res.statusCode).toBe(200);
+      expect(res.json().predictions[0].probabilities.yes).toBe(pYes(rows[i]));
+    });
+    expect(s.passes.reduce((a, n) => a + n, 0)).toBe(6);
+    expect(s.passes.length).toBeLessThan(6);
+    expect(Math.max(...s.passes)).toBeGreaterThan(1);
+    await app.close();
+  });
+});
+
 describe('TF Serving REST (/v1)', () => {
   it(':predict with instances → predictions; inputs (columnar) → outputs', async () => {
     const rows = await post(multi, '/v1/models/demo:predict', { instances: [ROW, ROW_ARRAY] });
