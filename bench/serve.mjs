@@ -7,7 +7,8 @@
 // requests (rows/s). Prints requests/s, p50, p99, errors, the ratio to the bare server and the
 // servers' peak RSS; writes bench/results/serve.json.
 // Goals (issue 8): at 64 connections ≥ 0.75 of bare requests/s, p99 < 10 ms, 0 errors; RSS < 200 MB per worker.
-// Usage: node bench/serve.mjs [--duration 10] [--connections 1,16,64] [--workers 1] [--log-level info]
+// Usage: node bench/serve.mjs [--duration 10] [--connections 1,16,64] [--rounds 1] [--workers 1] [--log-level info] [--fast-path auto|off]
+// With --rounds N the whole interleaved matrix runs N times and each cell reports its median run.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +26,8 @@ const duration = Number(opt('duration', 10));
 const connectionCounts = opt('connections', '1,16,64').split(',').map(Number);
 const workers = Number(opt('workers', 1));
 const logLevel = opt('log-level', 'info');
+const fastPath = opt('fast-path', 'auto');
+const rounds = Number(opt('rounds', 1));
 
 const env = { ...process.env };
 for (const k of Object.keys(env)) if (k.startsWith('MLCTL_')) delete env[k];
@@ -125,6 +128,8 @@ const summarize = (r) => ({
   requests: r.requests.total,
 });
 
+const loadAtStart = os.loadavg();
+console.error(`load average ${loadAtStart.map((x) => x.toFixed(2)).join(' ')} (other processes share these ${os.cpus().length} cores)`);
 console.error('training iris in a temp registry …');
 const trained = spawnSync(process.execPath, [path.join(root, 'bin/mlctl.js'), 'train', 'iris', '--json'], {
   cwd: dir,
@@ -153,26 +158,54 @@ console.error(`bare node:http at ${bare.url}; mlctl serve at ${serve.url} (${wor
 await run(bare.url, endpoints[0].body, 16).catch(() => {});
 await run(serve.url + endpoints[0].path, endpoints[0].body, 16);
 
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+};
+/** the median run of a cell (by requests/s) across rounds */
+const medianRun = (runs) => runs.find((r) => r.requestsPerSec === median(runs.map((x) => x.requestsPerSec)));
+
 const results = [];
 const print = (label, c, s, ratio) =>
   console.log(
     `${label.padEnd(26)} c=${String(c).padStart(2)}  ${String(s.requestsPerSec).padStart(7)} req/s  p50 ${String(s.p50Ms).padStart(3)} ms  p99 ${String(s.p99Ms).padStart(3)} ms  errors ${s.errors + s.non2xx}${ratio !== null ? `  ${ratio.toFixed(2)}× bare` : ''}`,
   );
+const cells = new Map(); // "target|c" → runs
+const record = (target, c, s) => {
+  const key = `${target}|${c}`;
+  if (!cells.has(key)) cells.set(key, []);
+  cells.get(key).push(s);
+};
+const big = JSON.stringify({ input_data: rows100 });
+for (let round = 0; round < rounds; round++) {
+  if (rounds > 1) console.error(`round ${round + 1} of ${rounds}`);
+  for (const c of connectionCounts) {
+    record('bare node:http', c, summarize(await run(bare.url, endpoints[0].body, c)));
+    for (const e of endpoints) record(`mlctl ${e.name}`, c, summarize(await run(serve.url + e.path, e.body, c)));
+  }
+  for (const c of connectionCounts) record('mlctl /predict 100 rows', c, summarize(await run(serve.url + '/predict', big, c)));
+}
 for (const c of connectionCounts) {
-  const b = summarize(await run(bare.url, endpoints[0].body, c));
+  const b = medianRun(cells.get(`bare node:http|${c}`));
   print('bare node:http', c, b, null);
-  results.push({ target: 'bare node:http', connections: c, ...b });
+  results.push({ target: 'bare node:http', connections: c, ...b, runs: cells.get(`bare node:http|${c}`).map((r) => r.requestsPerSec) });
   for (const e of endpoints) {
-    const s = summarize(await run(serve.url + e.path, e.body, c));
+    const runs = cells.get(`mlctl ${e.name}|${c}`);
+    const s = medianRun(runs);
     const ratio = s.requestsPerSec / b.requestsPerSec;
     print(`mlctl ${e.name}`, c, s, ratio);
-    results.push({ target: `mlctl ${e.name}`, connections: c, ...s, ratioToBare: Number(ratio.toFixed(3)) });
+    results.push({
+      target: `mlctl ${e.name}`,
+      connections: c,
+      ...s,
+      ratioToBare: Number(ratio.toFixed(3)),
+      runs: runs.map((r) => r.requestsPerSec),
+    });
   }
 }
-const big = JSON.stringify({ input_data: rows100 });
 const bigResults = [];
 for (const c of connectionCounts) {
-  const s = summarize(await run(serve.url + '/predict', big, c));
+  const s = medianRun(cells.get(`mlctl /predict 100 rows|${c}`));
   const rowsPerSec = s.requestsPerSec * 100;
   console.log(
     `${'mlctl /predict 100 rows'.padEnd(26)} c=${String(c).padStart(2)}  ${String(s.requestsPerSec).padStart(7)} req/s = ${rowsPerSec} rows/s  p50 ${s.p50Ms} ms  p99 ${s.p99Ms} ms  errors ${s.errors + s.non2xx}`,
@@ -206,7 +239,11 @@ const out = {
   cpus: os.cpus().length,
   cpuModel: os.cpus()[0]?.model,
   durationSec: duration,
+  rounds,
+  loadAverageAtStart: loadAtStart,
+  loadAverageAtEnd: os.loadavg(),
   workers,
+  fastPath,
   logLevel,
   models: serve.startup.models.map((m) => ({
     model: m.model,
