@@ -7,7 +7,7 @@
 // requests (rows/s). Prints requests/s, p50, p99, errors, the ratio to the bare server and the
 // servers' peak RSS; writes bench/results/serve.json.
 // Goals (issue 8): at 64 connections ≥ 0.75 of bare requests/s, p99 < 10 ms, 0 errors; RSS < 200 MB per worker.
-// Usage: node bench/serve.mjs [--duration 10] [--connections 1,16,64] [--rounds 1] [--workers 1] [--log-level info] [--fast-path auto|off]
+// Usage: node bench/serve.mjs [--duration 10] [--connections 1,16,64] [--rounds 1] [--workers 1] [--log-level info] [--fast-path auto|off] [--no-pin]
 // With --rounds N the whole interleaved matrix runs N times and each cell reports its median run.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +32,17 @@ const rounds = Number(opt('rounds', 1));
 const env = { ...process.env };
 for (const k of Object.keys(env)) if (k.startsWith('MLCTL_')) delete env[k];
 
+// On a machine with spare cores, pin the load generator and the servers apart (autocannon on CPU 0,
+// the servers on CPU 1..), so neither steals the other's core and both servers meet the same
+// conditions; --no-pin leaves scheduling to the OS.
+const cpus = os.cpus().length;
+const hasTaskset = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
+const pin = !argv.includes('--no-pin') && cpus >= 2 && hasTaskset;
+const serverCpus = `1-${cpus - 1}`;
+if (pin) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+/** node with args, pinned to the server cores when pinning */
+const nodeCommand = (args) => (pin ? ['taskset', ['-c', serverCpus, process.execPath, ...args]] : [process.execPath, args]);
+
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mlctl-bench-serve-'));
 const children = [];
 const cleanup = () => {
@@ -39,6 +50,26 @@ const cleanup = () => {
   rmSync(dir, { recursive: true, force: true });
 };
 process.on('exit', cleanup);
+
+const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+/** CPU time (user + system, ms) used so far by a process and its children (workers). */
+function cpuMs(pid) {
+  const one = (p) => {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+    } catch {
+      return 0;
+    }
+  };
+  let kids = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  } catch {
+    // no children
+  }
+  return one(pid) + kids.reduce((a, k) => a + one(k), 0);
+}
 
 /** Peak resident set size (VmHWM) of a process and its children, in MB. */
 function peakRssMb(pid) {
@@ -73,7 +104,8 @@ async function startBare() {
         res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
       });
     }).listen(0, '127.0.0.1', function () { process.stdout.write(String(this.address().port) + '\\n'); });`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [cmd, cmdArgs] = nodeCommand(['-e', code]);
+  const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const port = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
   return { url: `http://127.0.0.1:${port}`, child };
@@ -92,7 +124,8 @@ async function startServe() {
     '--workers',
     String(workers),
   ];
-  const child = spawn(process.execPath, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'ignore'] });
+  const [cmd, cmdArgs] = nodeCommand(args);
+  const child = spawn(cmd, cmdArgs, { cwd: dir, env, stdio: ['ignore', 'pipe', 'ignore'] });
   children.push(child);
   let out = '';
   child.stdout.setEncoding('utf8');
@@ -110,11 +143,13 @@ async function startServe() {
   return { url: startup.url, startup, child };
 }
 
-function run(url, body, connections) {
+/** One autocannon run; also the server's CPU time per request (robust when other processes share the machine). */
+function run(url, body, connections, pid) {
+  const before = cpuMs(pid);
   return new Promise((resolve, reject) => {
     autocannon(
       { url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration, pipelining: 1 },
-      (err, r) => (err ? reject(err) : resolve(r)),
+      (err, r) => (err ? reject(err) : resolve({ ...r, cpuUsPerRequest: ((cpuMs(pid) - before) * 1000) / Math.max(1, r.requests.total) })),
     );
   });
 }
@@ -126,6 +161,7 @@ const summarize = (r) => ({
   errors: r.errors + r.timeouts,
   non2xx: r.non2xx,
   requests: r.requests.total,
+  cpuUsPerRequest: Number(r.cpuUsPerRequest.toFixed(1)),
 });
 
 const loadAtStart = os.loadavg();
@@ -152,11 +188,13 @@ const endpoints = [
 
 const bare = await startBare();
 const serve = await startServe();
-console.error(`bare node:http at ${bare.url}; mlctl serve at ${serve.url} (${workers} worker(s)); ${duration} s per run`);
+console.error(
+  `bare node:http at ${bare.url}; mlctl serve at ${serve.url} (${workers} worker(s)); ${duration} s per run; ${pin ? `autocannon on CPU 0, servers on CPU ${serverCpus}` : 'not pinned'}`,
+);
 
 // warm both up (JIT, connection set-up)
-await run(bare.url, endpoints[0].body, 16).catch(() => {});
-await run(serve.url + endpoints[0].path, endpoints[0].body, 16);
+await run(bare.url, endpoints[0].body, 16, bare.child.pid).catch(() => {});
+await run(serve.url + endpoints[0].path, endpoints[0].body, 16, serve.child.pid);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -166,9 +204,9 @@ const median = (xs) => {
 const medianRun = (runs) => runs.find((r) => r.requestsPerSec === median(runs.map((x) => x.requestsPerSec)));
 
 const results = [];
-const print = (label, c, s, ratio) =>
+const print = (label, c, s, ratio, cpuRatio) =>
   console.log(
-    `${label.padEnd(26)} c=${String(c).padStart(2)}  ${String(s.requestsPerSec).padStart(7)} req/s  p50 ${String(s.p50Ms).padStart(3)} ms  p99 ${String(s.p99Ms).padStart(3)} ms  errors ${s.errors + s.non2xx}${ratio !== null ? `  ${ratio.toFixed(2)}× bare` : ''}`,
+    `${label.padEnd(26)} c=${String(c).padStart(2)}  ${String(s.requestsPerSec).padStart(7)} req/s  p50 ${String(s.p50Ms).padStart(3)} ms  p99 ${String(s.p99Ms).padStart(3)} ms  errors ${s.errors + s.non2xx}  cpu ${s.cpuUsPerRequest.toFixed(1).padStart(5)} µs/req${ratio !== null ? `  ${ratio.toFixed(2)}× bare req/s, ${cpuRatio.toFixed(2)}× bare by CPU` : ''}`,
   );
 const cells = new Map(); // "target|c" → runs
 const record = (target, c, s) => {
@@ -180,25 +218,29 @@ const big = JSON.stringify({ input_data: rows100 });
 for (let round = 0; round < rounds; round++) {
   if (rounds > 1) console.error(`round ${round + 1} of ${rounds}`);
   for (const c of connectionCounts) {
-    record('bare node:http', c, summarize(await run(bare.url, endpoints[0].body, c)));
-    for (const e of endpoints) record(`mlctl ${e.name}`, c, summarize(await run(serve.url + e.path, e.body, c)));
+    record('bare node:http', c, summarize(await run(bare.url, endpoints[0].body, c, bare.child.pid)));
+    for (const e of endpoints) record(`mlctl ${e.name}`, c, summarize(await run(serve.url + e.path, e.body, c, serve.child.pid)));
   }
-  for (const c of connectionCounts) record('mlctl /predict 100 rows', c, summarize(await run(serve.url + '/predict', big, c)));
+  for (const c of connectionCounts)
+    record('mlctl /predict 100 rows', c, summarize(await run(serve.url + '/predict', big, c, serve.child.pid)));
 }
 for (const c of connectionCounts) {
   const b = medianRun(cells.get(`bare node:http|${c}`));
-  print('bare node:http', c, b, null);
+  print('bare node:http', c, b, null, null);
   results.push({ target: 'bare node:http', connections: c, ...b, runs: cells.get(`bare node:http|${c}`).map((r) => r.requestsPerSec) });
   for (const e of endpoints) {
     const runs = cells.get(`mlctl ${e.name}|${c}`);
     const s = medianRun(runs);
     const ratio = s.requestsPerSec / b.requestsPerSec;
-    print(`mlctl ${e.name}`, c, s, ratio);
+    // requests/s a CPU-bound server would reach relative to bare: bare's CPU per request over ours
+    const cpuRatio = b.cpuUsPerRequest / s.cpuUsPerRequest;
+    print(`mlctl ${e.name}`, c, s, ratio, cpuRatio);
     results.push({
       target: `mlctl ${e.name}`,
       connections: c,
       ...s,
       ratioToBare: Number(ratio.toFixed(3)),
+      cpuRatioToBare: Number(cpuRatio.toFixed(3)),
       runs: runs.map((r) => r.requestsPerSec),
     });
   }
@@ -222,12 +264,13 @@ console.log(
 const at64 = results.filter((r) => r.connections === Math.max(...connectionCounts) && r.target.startsWith('mlctl'));
 const goals = {
   ratioAtMaxConnections: { goal: 0.75, worst: Math.min(...at64.map((r) => r.ratioToBare)) },
+  cpuRatioAtMaxConnections: { worst: Math.min(...at64.map((r) => r.cpuRatioToBare)) },
   p99MsAtMaxConnections: { goal: 10, worst: Math.max(...at64.map((r) => r.p99Ms)) },
   errors: { goal: 0, total: [...results, ...bigResults].reduce((a, r) => a + (r.target.startsWith('mlctl') ? r.errors + r.non2xx : 0), 0) },
   rssMbPerWorker: { goal: 200, worst: Math.max(...workerPeaks.filter((m) => m !== null)) },
 };
 console.log(
-  `goals: ratio@${Math.max(...connectionCounts)} ${goals.ratioAtMaxConnections.worst} (≥ 0.75) · p99 ${goals.p99MsAtMaxConnections.worst} ms (< 10) · errors ${goals.errors.total} (0) · RSS ${goals.rssMbPerWorker.worst.toFixed(0)} MB (< 200)`,
+  `goals: ratio@${Math.max(...connectionCounts)} ${goals.ratioAtMaxConnections.worst} (≥ 0.75; by CPU per request ${goals.cpuRatioAtMaxConnections.worst}) · p99 ${goals.p99MsAtMaxConnections.worst} ms (< 10) · errors ${goals.errors.total} (0) · RSS ${goals.rssMbPerWorker.worst.toFixed(0)} MB (< 200)`,
 );
 
 serve.child.kill('SIGTERM');
@@ -240,6 +283,7 @@ const out = {
   cpuModel: os.cpus()[0]?.model,
   durationSec: duration,
   rounds,
+  pinned: pin ? { autocannon: '0', servers: serverCpus } : null,
   loadAverageAtStart: loadAtStart,
   loadAverageAtEnd: os.loadavg(),
   workers,

@@ -57,8 +57,9 @@ export function defaultModel(ctx: ServeContext, named: unknown): string {
     if (typeof named !== 'string') throw new MlctlError('INVALID_DATA', '"model" must be a string naming a served model.');
     return named;
   }
+  const sole = ctx.manager.soleModel();
+  if (sole !== null) return sole;
   const models = ctx.manager.models();
-  if (models.length === 1) return models[0];
   throw new MlctlError(
     'INVALID_DATA',
     `This server serves ${models.length} models (${models.join(', ')}); name one with "model" in the body.`,

@@ -324,24 +324,68 @@ function compileLayer(
   }
 }
 
-/** y = act(x · K + b), with K stored transposed (units × nIn) so the inner loop reads contiguously. */
+/**
+ * y = act(x · K + b), with K stored transposed (units × nIn) so the inner loop reads
+ * contiguously. The common activations get a loop of their own (the call inlines); the rest
+ * go through `activate`.
+ */
 function denseStep(kernel: Float32Array, nIn: number, units: number, bias: Float32Array | null, act: Act): Step {
   const kt = new Float64Array(nIn * units);
   for (let i = 0; i < nIn; i++) for (let j = 0; j < units; j++) kt[j * nIn + i] = kernel[i * units + j];
   const b = bias ? Float64Array.from(bias) : new Float64Array(units);
-  return (input, output, n) => {
-    for (let r = 0; r < n; r++) {
-      const xi = r * nIn;
-      const yo = r * units;
-      for (let j = 0; j < units; j++) {
-        let acc = b[j];
-        const k = j * nIn;
-        for (let i = 0; i < nIn; i++) acc += input[xi + i] * kt[k + i];
-        output[yo + j] = act === Act.Softmax ? acc : activate(act, acc, 0);
-      }
-      if (act === Act.Softmax) softmaxInPlace(output, yo, yo + units);
-    }
+  const dot = (input: Float32Array, xi: number, j: number): number => {
+    let acc = b[j];
+    const k = j * nIn;
+    for (let i = 0; i < nIn; i++) acc += input[xi + i] * kt[k + i];
+    return acc;
   };
+  switch (act) {
+    case Act.Linear:
+    case Act.Softmax:
+      return (input, output, n) => {
+        for (let r = 0; r < n; r++) {
+          const xi = r * nIn;
+          const yo = r * units;
+          for (let j = 0; j < units; j++) output[yo + j] = dot(input, xi, j);
+          if (act === Act.Softmax) softmaxInPlace(output, yo, yo + units);
+        }
+      };
+    case Act.Relu:
+      return (input, output, n) => {
+        for (let r = 0; r < n; r++) {
+          const xi = r * nIn;
+          const yo = r * units;
+          for (let j = 0; j < units; j++) {
+            const z = dot(input, xi, j);
+            output[yo + j] = z > 0 ? z : 0;
+          }
+        }
+      };
+    case Act.Tanh:
+      return (input, output, n) => {
+        for (let r = 0; r < n; r++) {
+          const xi = r * nIn;
+          const yo = r * units;
+          for (let j = 0; j < units; j++) output[yo + j] = Math.tanh(dot(input, xi, j));
+        }
+      };
+    case Act.Sigmoid:
+      return (input, output, n) => {
+        for (let r = 0; r < n; r++) {
+          const xi = r * nIn;
+          const yo = r * units;
+          for (let j = 0; j < units; j++) output[yo + j] = 1 / (1 + Math.exp(-dot(input, xi, j)));
+        }
+      };
+    default:
+      return (input, output, n) => {
+        for (let r = 0; r < n; r++) {
+          const xi = r * nIn;
+          const yo = r * units;
+          for (let j = 0; j < units; j++) output[yo + j] = activate(act, dot(input, xi, j), 0);
+        }
+      };
+  }
 }
 
 function activationStep(act: Act, width: number, param: number): Step | null {

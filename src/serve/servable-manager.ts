@@ -81,6 +81,13 @@ export class ServableManager {
     return [...this.slots.keys()].sort();
   }
 
+  /** The model, when exactly one is served (what `/predict` without "model" means). */
+  soleModel(): string | null {
+    if (this.slots.size !== 1) return null;
+    for (const model of this.slots.keys()) return model;
+    return null;
+  }
+
   hasModel(model: string): boolean {
     return this.slots.has(model);
   }
