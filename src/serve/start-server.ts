@@ -47,7 +47,7 @@ export interface ServedModelInfo {
 export interface DrainResult {
   /** every in-flight request finished before the timeout */
   drained: boolean;
-  /** requests cut off by the timeout */
+  /** connections with a request in flight cut off by the timeout */
   abandoned: number;
   ms: number;
 }
@@ -162,7 +162,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       const started = performance.now();
       draining = true;
       source.stop();
-      const inFlightAtStart = manager.inFlight();
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -176,7 +175,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       clearInterval(reaper);
       let abandoned = 0;
       if (outcome === 'timeout') {
-        abandoned = Math.max(manager.inFlight(), inFlightAtStart > 0 ? 1 : 0);
+        // idle connections are closed by now: every one left has a request in flight
+        abandoned = await new Promise<number>((resolve) => server.server.getConnections((e, n) => resolve(e ? manager.inFlight() : n)));
         server.server.closeAllConnections();
         await closed.catch(() => {});
       }

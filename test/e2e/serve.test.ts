@@ -351,7 +351,7 @@ describe('mlctl serve (latest) when a new version is corrupt', () => {
   beforeAll(async () => {
     reg2 = path.join(work, 'reg-corrupt');
     await cp(reg, reg2, { recursive: true });
-    server = await startServe(['iris', '--registry', reg2], { cwd: work });
+    server = await startServe(['iris', '--registry', reg2, '--drain-timeout', '300ms'], { cwd: work });
   }, 120_000);
 
   afterAll(async () => {
@@ -382,6 +382,28 @@ describe('mlctl serve (latest) when a new version is corrupt', () => {
     expectSamePredictions(res.body.predictions, expected[2]);
     expect((await getJson(`${server.url}/readyz`)).status).toBe(200);
   }, 60_000);
+
+  it('a request still in flight when --drain-timeout runs out is cut off, and the exit code says so', async () => {
+    const port = Number(server.url.split(':')[2]);
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/predict',
+      headers: { 'content-type': 'application/json', 'content-length': 100 },
+    });
+    const outcome = new Promise<string>((resolve) => {
+      req.on('response', (res) => resolve(`status ${res.statusCode}`));
+      req.on('error', (e) => resolve((e as NodeJS.ErrnoException).code ?? String(e)));
+    });
+    req.write('{"input_data": ['); // and never the rest
+    await new Promise((r) => setTimeout(r, 200));
+    server.child.kill('SIGTERM');
+    const { code } = await server.exited;
+    expect(code).toBe(1);
+    expect(await outcome).toBe('ECONNRESET');
+    expect(server.logs().some((l) => /^drain timed out after 300 ms; 1 request\(s\) cut off$/.test(l.msg))).toBe(true);
+  }, 30_000);
 });
 
 /** One POST on a fresh connection (so node:cluster hands each request to a worker). */
@@ -403,9 +425,14 @@ function postFresh(url: string, body: string): Promise<{ status: number; pid: nu
 
 describe('mlctl serve --workers 2', () => {
   it('a killed worker is restarted and the other takes the requests meanwhile; SIGTERM drains both', async () => {
-    const server = await startServe(['iris', '--version', '1', '--workers', '2', '--registry', reg], { cwd: work });
+    // TF.js answers here (--fast-path off), coalescing concurrent requests where measured faster
+    const server = await startServe(['iris', '--version', '1', '--workers', '2', '--fast-path', 'off', '--registry', reg], { cwd: work });
     try {
       expect(server.startup.workers).toBe(2);
+      expect(server.startup.models[0].fastPath).toMatchObject({ enabled: false, reason: 'turned off (--fast-path off)' });
+      expect(server.startup.models[0].batching.enabled).toBe(true);
+      const tfjs = await postJson(`${server.url}/predict`, { input_data: ROWS });
+      expectSamePredictions(tfjs.body.predictions, expected[1]);
       expect(server.startup.workerPids).toHaveLength(2);
       const body = JSON.stringify({ input_data: ROWS[0] });
       const httpErrors: number[] = [];
