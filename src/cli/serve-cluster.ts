@@ -155,11 +155,8 @@ async function runPrimary(options: ServeRunOptions): Promise<void> {
   const startup: ServeStartup = { ...first, pid: process.pid, workers: n, workerPids: workerPids() };
   logger.info({ url: startup.url, workers: n }, `listening on ${startup.url} with ${n} workers`);
   const { renderServeStartup } = await import('./render/serve.js');
-  if (isAllInterfaces(settings.host) && !settings.token) {
-    ctx.reporter.warn(
-      `Listening on all interfaces (${settings.host}) without a token: anyone who can reach the port can use the models. Set --token or MLCTL_TOKEN.`,
-    );
-  }
+  const { bindWarnings } = await import('../serve/start-server.js');
+  for (const w of bindWarnings(settings.host, settings.token, Number(new URL(startup.url).port))) ctx.reporter.warn(w);
   ctx.reporter.result(startup, renderServeStartup);
 
   const why = await waitForStop((stop) => {
@@ -204,10 +201,6 @@ async function stopWorkers(timeoutMs: number): Promise<number[]> {
         }),
     ),
   );
-}
-
-function isAllInterfaces(host: string): boolean {
-  return host === '0.0.0.0' || host === '::' || host === '';
 }
 
 /** A worker: the ordinary server, reporting to the primary instead of the terminal. */

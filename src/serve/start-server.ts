@@ -139,12 +139,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   const hostForUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  const warnings: string[] = [];
-  if (isAllInterfaces(settings.host) && !settings.token) {
-    warnings.push(
-      `Listening on all interfaces (${settings.host}) without a token: anyone who can reach port ${port} can use the models. Set --token or MLCTL_TOKEN.`,
-    );
-  }
+  const warnings = bindWarnings(settings.host, settings.token, port);
 
   return {
     url: `http://${hostForUrl}:${port}`,
@@ -190,8 +185,13 @@ function policyText(p: VersionPolicy): string {
   return p.kind === 'alias' ? `the alias "${p.alias}"` : p.kind === 'pinned' ? `a version ${p.version}` : 'a version';
 }
 
-function isAllInterfaces(host: string): boolean {
-  return host === '0.0.0.0' || host === '::' || host === '[::]' || host === '';
+/** What an operator should hear about where the server listens (all interfaces without a token). */
+export function bindWarnings(host: string, token: string | null, port: number): string[] {
+  const all = host === '0.0.0.0' || host === '::' || host === '[::]' || host === '';
+  if (!all || token) return [];
+  return [
+    `Listening on all interfaces (${host}) without a token: anyone who can reach port ${port} can use the models. Set --token or MLCTL_TOKEN.`,
+  ];
 }
 
 function listenError(e: unknown, settings: ServeSettings): unknown {
