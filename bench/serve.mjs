@@ -7,7 +7,8 @@
 // requests (rows/s). Prints requests/s, p50, p99, errors, the ratio to the bare server and the
 // servers' peak RSS; writes bench/results/serve.json.
 // Goals (issue 8): at 64 connections ≥ 0.75 of bare requests/s, p99 < 10 ms, 0 errors; RSS < 200 MB per worker.
-// Usage: node bench/serve.mjs [--duration 10] [--connections 1,16,64] [--rounds 1] [--workers 1] [--log-level info] [--fast-path auto|off] [--no-pin]
+// Also the TF.js path (--fast-path off) with request batching on and off (--no-tfjs skips it).
+// Usage: node bench/serve.mjs [--duration 10] [--connections 1,16,64] [--rounds 1] [--workers 1] [--log-level info] [--fast-path auto|off] [--no-pin] [--no-tfjs]
 // With --rounds N the whole interleaved matrix runs N times and each cell reports its median run.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -111,7 +112,7 @@ async function startBare() {
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
-async function startServe() {
+async function startServe(extra = []) {
   const args = [
     path.join(root, 'bin/mlctl.js'),
     'serve',
@@ -123,6 +124,9 @@ async function startServe() {
     logLevel,
     '--workers',
     String(workers),
+    '--fast-path',
+    fastPath,
+    ...extra,
   ];
   const [cmd, cmdArgs] = nodeCommand(args);
   const child = spawn(cmd, cmdArgs, { cwd: dir, env, stdio: ['ignore', 'pipe', 'ignore'] });
@@ -255,6 +259,23 @@ for (const c of connectionCounts) {
   bigResults.push({ target: 'mlctl /predict 100 rows', connections: c, ...s, rowsPerSec });
 }
 
+// The TF.js path (--fast-path off), where the load-time measurement turns batching on: the same
+// single-row /predict at the most connections with batching on and off.
+const tfjs = [];
+if (!argv.includes('--no-tfjs')) {
+  const c = Math.max(...connectionCounts);
+  for (const mode of ['on', 'off']) {
+    const server = await startServe(['--fast-path', 'off', '--batching', mode]);
+    await run(server.url + '/predict', endpoints[0].body, c, server.child.pid); // warm-up
+    const s = summarize(await run(server.url + '/predict', endpoints[0].body, c, server.child.pid));
+    console.log(
+      `${`mlctl TF.js, batching ${mode}`.padEnd(26)} c=${String(c).padStart(2)}  ${String(s.requestsPerSec).padStart(7)} req/s  p50 ${String(s.p50Ms).padStart(3)} ms  p99 ${String(s.p99Ms).padStart(3)} ms  errors ${s.errors + s.non2xx}  cpu ${s.cpuUsPerRequest.toFixed(1).padStart(5)} µs/req`,
+    );
+    tfjs.push({ target: `mlctl /predict, TF.js, batching ${mode}`, connections: c, ...s, batching: server.startup.models[0].batching });
+    server.child.kill('SIGTERM');
+  }
+}
+
 const rss = { serve: peakRssMb(serve.child.pid), bare: peakRssMb(bare.child.pid) };
 const workerPeaks = workers > 1 ? rss.serve.children.map((k) => k.mb) : [rss.serve.self];
 console.log(
@@ -298,6 +319,7 @@ const out = {
   })),
   results,
   rows100: bigResults,
+  tfjsPath: tfjs,
   peakRssMb: { serveWorkers: workerPeaks, servePrimary: workers > 1 ? rss.serve.self : null, bare: rss.bare.self },
   goals,
   drainExitCode: exit,
