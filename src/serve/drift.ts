@@ -5,10 +5,11 @@
  *   window mean IS the standardised mean shift (0 = like training; ±1 = one training standard
  *   deviation away); the live mean in the feature's own units is mean + std · shift;
  * - a categorical (one-hot) column's window mean is the share of rows with that category;
- * - a boolean column's window mean is the share of true.
+ * - a boolean column's window mean is the share of true;
+ * - each part of a date/time feature (e.g. "signup.month") is z-scored like a numeric column.
  * Missing numeric values encode as the training mean (shift 0), as in prediction.
  */
-import { MISSING_CATEGORY, type Signature } from '../dataset/signature.js';
+import { MISSING_CATEGORY, OTHER_CATEGORY, type Signature } from '../dataset/signature.js';
 
 export interface NumericDrift {
   feature: string;
@@ -91,12 +92,23 @@ export class DriftWindow {
       } else if (f.type === 'boolean') {
         categories.push({ feature: f.name, category: 'true', share: n > 0 ? this.sums[at] / n : 0 });
         at += 1;
+      } else if (f.type === 'datetime') {
+        // each part (year, month, hour, …) is a z-scored column of its own, like a numeric feature
+        for (const p of f.parts) {
+          const shift = n > 0 ? this.sums[at] / n : 0;
+          numeric.push({ feature: `${f.name}.${p.part}`, shift, liveMean: p.mean + p.std * shift, trainMean: p.mean, trainStd: p.std });
+          at += 1;
+        }
       } else {
         let covered = 0;
         for (const c of f.categories) {
           const share = n > 0 ? this.sums[at] / n : 0;
           covered += share;
-          categories.push({ feature: f.name, category: c === MISSING_CATEGORY ? '(missing)' : c, share });
+          categories.push({
+            feature: f.name,
+            category: c === MISSING_CATEGORY ? '(missing)' : c === OTHER_CATEGORY ? '(other)' : c,
+            share,
+          });
           at += 1;
         }
         // missing values of a feature whose training data had none encode as all zeros

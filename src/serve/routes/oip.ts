@@ -143,7 +143,11 @@ function requestedOutputs(outputs: unknown): string[] | null {
 
 function oipInputs(s: Servable): unknown[] {
   if (!s.signature) return [{ name: 'input', datatype: 'FP32', shape: [-1, ...s.inputShape] }];
-  return s.signature.features.map((f) => ({ name: f.name, datatype: f.type === 'categorical' ? 'BYTES' : 'FP32', shape: [-1] }));
+  return s.signature.features.map((f) => ({
+    name: f.name,
+    datatype: f.type === 'categorical' || f.type === 'datetime' ? 'BYTES' : 'FP32',
+    shape: [-1],
+  }));
 }
 
 function oipOutputs(s: Servable): { name: string; datatype: string; shape: number[] }[] {

@@ -176,7 +176,7 @@ function tfInputs(s: Servable): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of s.signature.features) {
     out[f.name] = {
-      dtype: f.type === 'categorical' ? 'DT_STRING' : 'DT_FLOAT',
+      dtype: f.type === 'categorical' || f.type === 'datetime' ? 'DT_STRING' : 'DT_FLOAT',
       tensor_shape: { dim: [dim(-1)], unknown_rank: false },
       name: `${f.name}:0`,
     };

@@ -49,3 +49,39 @@ describe('DriftWindow', () => {
     expect(snap.categories.find((c) => c.category === 'green')!.share).toBeCloseTo(1);
   });
 });
+
+describe('DriftWindow with date features', () => {
+  it('reports each part of a date feature as a numeric drift, z-scored as the model sees it', () => {
+    const sig = {
+      features: [
+        {
+          name: 'when',
+          type: 'datetime' as const,
+          kind: 'date' as const,
+          origin: '2020-01-01',
+          parts: [
+            { part: 'year' as const, mean: 2021, std: 1 },
+            { part: 'month' as const, mean: 6, std: 3 },
+            { part: 'day' as const, mean: 15, std: 8 },
+            { part: 'weekday' as const, mean: 3, std: 2 },
+            { part: 'days' as const, mean: 500, std: 300 },
+          ],
+        },
+      ],
+      target: { name: 'y', task: 'regression' as const, mean: 0, std: 1 },
+      inputSize: 5,
+      encodedNames: ['when.year', 'when.month', 'when.day', 'when.weekday', 'when.days'],
+    };
+    const rows = [{ when: '2024-03-01' }, { when: '2024-05-01' }];
+    const x = encodeFeatures(sig, rows);
+    const w = new DriftWindow(sig, 10);
+    w.add(x, 2);
+    const snap = w.snapshot();
+    expect(snap.numeric.map((d) => d.feature)).toEqual(['when.year', 'when.month', 'when.day', 'when.weekday', 'when.days']);
+    snap.numeric.forEach((d, j) => expect(d.shift).toBeCloseTo((x[j] + x[5 + j]) / 2, 5));
+    // year 2024 against a training mean of 2021 and std 1: three standard deviations
+    expect(snap.numeric[0].shift).toBeCloseTo(3, 5);
+    expect(snap.numeric[0].liveMean).toBeCloseTo(2024, 5);
+    expect(snap.categories).toEqual([]);
+  });
+});
