@@ -13,6 +13,9 @@ export type ErrorCode =
   | 'CONFIG'
   | 'GATE_FAILED'
   | 'UNAVAILABLE'
+  | 'UNAUTHENTICATED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'IO'
   | 'INTERNAL';
 
@@ -34,6 +37,9 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, CodeInfo>> = {
   CONFIG: { exit: 2, http: 500 },
   GATE_FAILED: { exit: 3, http: null },
   UNAVAILABLE: { exit: 1, http: 503 },
+  UNAUTHENTICATED: { exit: 1, http: 401 },
+  PAYLOAD_TOO_LARGE: { exit: 1, http: 413 },
+  UNSUPPORTED_MEDIA_TYPE: { exit: 1, http: 415 },
   IO: { exit: 1, http: 500 },
   INTERNAL: { exit: 1, http: 500 },
 };

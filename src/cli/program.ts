@@ -13,6 +13,7 @@ import { predictCommand } from './commands/predict.js';
 import { quantizeCommand } from './commands/quantize.js';
 import { pruneCommand } from './commands/prune.js';
 import { exportCommand } from './commands/export.js';
+import { serveCommand } from './commands/serve.js';
 
 /** Commands that only group subcommands, and those subcommands (for "needs a subcommand" errors). */
 export const GROUP_COMMANDS: Readonly<Record<string, readonly string[]>> = {
@@ -41,6 +42,7 @@ Examples:
   $ mlctl prune churn --sparsity 0.8
   $ mlctl quantize churn --dtype uint8
   $ mlctl export churn --out ./public/models/churn
+  $ mlctl serve churn --alias production
   $ mlctl version list
   $ mlctl version alias churn production 1`,
     );
@@ -51,6 +53,7 @@ Examples:
   program.addCommand(predictCommand());
   program.addCommand(quantizeCommand());
   program.addCommand(pruneCommand());
+  program.addCommand(serveCommand());
   program.addCommand(importCommand());
   program.addCommand(exportCommand());
   program.addCommand(versionCommand());

@@ -8,18 +8,21 @@
 import { GATE_OPTIONS, type Gates } from '../options/evaluate.js';
 import { GLOBAL_CONFIG_OPTIONS, type GlobalConfig } from '../options/global.js';
 import { PREDICT_OPTIONS, type PredictDefaults } from '../options/predict.js';
+import { SERVE_OPTIONS, type ServeDefaults } from '../options/serve.js';
 import { configChecks, type Check } from '../options/spec.js';
 import { TRAIN_OPTIONS, TRAIN_SETTINGS_OPTIONS, type TrainDefaults } from '../options/train.js';
 
 export type { Check } from '../options/spec.js';
 export type { TrainDefaults } from '../options/train.js';
 export type { PredictDefaults } from '../options/predict.js';
+export type { ServeDefaults } from '../options/serve.js';
 export type EvaluateDefaults = Gates;
 
 export interface MlctlConfig extends GlobalConfig {
   train?: TrainDefaults;
   evaluate?: EvaluateDefaults;
   predict?: PredictDefaults;
+  serve?: ServeDefaults;
 }
 
 export type Shape = { [key: string]: Check | Shape };
@@ -32,6 +35,7 @@ export const CONFIG_SHAPE: Shape = {
   train: TRAIN_SHAPE,
   evaluate: configChecks(GATE_OPTIONS),
   predict: configChecks(PREDICT_OPTIONS),
+  serve: configChecks(SERVE_OPTIONS),
 };
 
 export interface ConfigProblem {

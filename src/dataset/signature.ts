@@ -83,6 +83,8 @@ export interface EncodeOptions {
   indices?: ArrayLike<number>;
   /** filled with the unknown categories met, per column */
   unseen?: UnseenCategories;
+  /** what messages call a feature: "column" (tables, default) or "feature" (rows sent to the server) */
+  noun?: 'column' | 'feature';
 }
 
 /** Categories the model did not know, per column: how many rows, and the first few values. */
@@ -324,6 +326,7 @@ export function encodeFeatures(signature: Signature, input: FeatureRows, options
   const c = compile(signature);
   const errorOnUnknown = options.unknownCategory === 'error';
   const unseen = options.unseen;
+  const noun = options.noun ?? 'column';
   const features = signature.features;
   const width = signature.inputSize;
   const total = isTableLike(input) ? input.rows.length : input.length;
@@ -374,7 +377,7 @@ export function encodeFeatures(signature: Signature, input: FeatureRows, options
   }
 
   const absentError = (r: number, name: string): MlctlError =>
-    new MlctlError('INVALID_DATA', `Row ${r + 1}: column "${name}" is missing; the model needs: ${list(c.names)}.`, {
+    new MlctlError('INVALID_DATA', `Row ${r + 1}: ${noun} "${name}" is missing; the model needs: ${list(c.names)}.`, {
       hint: 'Give every feature (use null for an unknown value).',
     });
 
@@ -384,7 +387,7 @@ export function encodeFeatures(signature: Signature, input: FeatureRows, options
   let badCount = 0;
   const reject = (r: number, name: string, cell: Cell, what: string, hint: string): void => {
     badCount++;
-    if (bad.length < MAX_REPORTED_CELLS) bad.push({ text: `${where(r)}, column "${name}": ${describeCell(cell)} ${what}`, hint });
+    if (bad.length < MAX_REPORTED_CELLS) bad.push({ text: `${where(r)}, ${noun} "${name}": ${describeCell(cell)} ${what}`, hint });
   };
 
   for (let k = 0; k < n; k++) {
