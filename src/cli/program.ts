@@ -10,6 +10,7 @@ import { importCommand } from './commands/import.js';
 import { trainCommand } from './commands/train.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
+import { reportCommand } from './commands/report.js';
 
 export function createProgram(): Command {
   const program = new Command('mlctl')
@@ -28,6 +29,7 @@ Examples:
   $ mlctl train data/churn.csv --target churned --name churn
   $ mlctl evaluate churn --min-accuracy 0.9
   $ mlctl predict churn --input customers.csv
+  $ mlctl report churn --out churn.html
   $ mlctl version list
   $ mlctl version alias churn production 1`,
     );
@@ -35,6 +37,7 @@ Examples:
   program.addCommand(trainCommand());
   program.addCommand(evaluateCommand());
   program.addCommand(predictCommand());
+  program.addCommand(reportCommand());
   program.addCommand(importCommand());
   program.addCommand(versionCommand());
   applyRecursively(program, (cmd) => {
