@@ -11,6 +11,7 @@ import { trainCommand } from './commands/train.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
 import { reportCommand } from './commands/report.js';
+import { initCommand } from './commands/init.js';
 
 export function createProgram(): Command {
   const program = new Command('mlctl')
@@ -25,6 +26,7 @@ Exit codes: 0 success, 1 failure, 2 usage or config error, 3 a quality gate fell
 After a subcommand, --version selects a model version; "mlctl -V" prints mlctl's version.
 
 Examples:
+  $ mlctl init --gitignore --ci github
   $ mlctl train iris
   $ mlctl train data/churn.csv --target churned --name churn
   $ mlctl evaluate churn --min-accuracy 0.9
@@ -34,6 +36,7 @@ Examples:
   $ mlctl version alias churn production 1`,
     );
   addGlobalOptions(program);
+  program.addCommand(initCommand());
   program.addCommand(trainCommand());
   program.addCommand(evaluateCommand());
   program.addCommand(predictCommand());

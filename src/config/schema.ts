@@ -39,6 +39,8 @@ export interface ConfigProblem {
   key: string;
   kind: 'unknown' | 'invalid';
   expected?: string;
+  /** for an unknown key: the keys allowed at its level (for "did you mean") */
+  known?: string[];
 }
 
 /** The first problem in `raw` against the shape, or null when it fits. */
@@ -46,7 +48,7 @@ export function findConfigProblem(raw: Record<string, unknown>, shape: Shape = C
   for (const [key, value] of Object.entries(raw)) {
     const path = prefix ? `${prefix}.${key}` : key;
     const rule = Object.prototype.hasOwnProperty.call(shape, key) ? shape[key] : undefined;
-    if (rule === undefined) return { key: path, kind: 'unknown' };
+    if (rule === undefined) return { key: path, kind: 'unknown', known: Object.keys(shape) };
     if (typeof rule === 'function') {
       const expected = rule(value);
       if (expected) return { key: path, kind: 'invalid', expected };
