@@ -106,7 +106,9 @@ function registryPath(options: InitOptions): string {
   const given = options.registry ?? `./${DEFAULT_REGISTRY_DIR}`;
   if (given.trim() === '') throw new MlctlError('USAGE', 'The registry path is empty.', { hint: 'Pass --registry <dir>.' });
   // stored as given when relative (the config resolves it against its own folder)
-  return path.isAbsolute(given) ? given : `./${path.posix.normalize(given.split(path.sep).join('/')).replace(/^\.\//, '')}`;
+  if (path.isAbsolute(given)) return given;
+  const normal = path.posix.normalize(given.split(path.sep).join('/')).replace(/\/$/, '');
+  return normal.startsWith('..') ? normal : `./${normal.replace(/^\.\//, '')}`;
 }
 
 async function configPiece(options: InitOptions): Promise<PlannedFile> {

@@ -129,7 +129,7 @@ export function confusionChart(labels: string[], matrix: number[][]): TopLevelSp
         encoding: {
           x,
           y,
-          text: { field: 'count', type: 'quantitative' },
+          text: { field: 'count', type: 'quantitative', title: 'rows' },
           color: { condition: { test: `datum.count > ${max / 2}`, value: '#ffffff' }, value: '#1b1b1b' },
         },
       },

@@ -14,6 +14,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createProgram } from '../../src/cli/program.js';
 import { parseVersionSelector } from '../../src/cli/options.js';
 import { selectorFrom } from '../../src/cli/commands/shared.js';
+import { compareSelector } from '../../src/cli/commands/report.js';
 import { globalFlags } from '../../src/cli/context.js';
 import { MlctlError } from '../../src/errors.js';
 import { Registry } from '../../src/registry/registry.js';
@@ -74,6 +75,11 @@ async function parseError(argv: string[]): Promise<CommanderError> {
 }
 
 describe('the command tree', () => {
+  it('registers init and report', () => {
+    const top = createProgram().commands.map((c) => c.name());
+    expect(top).toEqual(expect.arrayContaining(['init', 'report']));
+  });
+
   it('registers import and version, and version has exactly list/show/diff/alias/unalias/rm/verify', () => {
     const program = createProgram();
     const top = program.commands.map((c) => c.name());
@@ -166,6 +172,36 @@ describe('parsing (no spawning, actions replaced)', () => {
     expect((await parseError(['frobnicate'])).code).toBe('commander.unknownCommand');
     expect((await parseError(['version', 'diff', 'iris', '1'])).code).toBe('commander.missingArgument');
     expect((await parseError(['version', 'verify', '--backend', 'gpu'])).code).toBe('commander.invalidArgument');
+  });
+
+  it('report: model, selector, --out and --compare (a number, latest or an alias)', async () => {
+    const p = await parse(['report', 'iris', '--alias', 'production', '--out', 'card.html', '--compare', '2']);
+    expect(p).toMatchObject({ command: 'report', args: ['iris'] });
+    expect(p.opts).toMatchObject({ alias: 'production', out: 'card.html', compare: '2' });
+    expect(compareSelector('2')).toEqual({ version: 2 });
+    expect(compareSelector('latest')).toEqual({ version: 'latest' });
+    expect(compareSelector('staging')).toEqual({ alias: 'staging' });
+    expect((await parse(['report'])).args).toEqual([undefined]);
+  });
+
+  it('init: flags choose what is written; --ci and --format take only their choices', async () => {
+    const p = await parse([
+      'init',
+      '--ci',
+      'github',
+      '--gitignore',
+      '--format',
+      'js',
+      '--registry',
+      './models',
+      '--model',
+      'churn',
+      '--force',
+    ]);
+    expect(p.opts).toMatchObject({ ci: 'github', gitignore: true, format: 'js', registry: './models', model: 'churn', force: true });
+    expect((await parseError(['init', '--ci', 'jenkins'])).code).toBe('commander.invalidArgument');
+    expect((await parseError(['init', '--format', 'json'])).code).toBe('commander.invalidArgument');
+    expect((await parseError(['init', '--gitingore'])).message).toContain('--gitignore');
   });
 
   it('version verify: --clean and --no-load', async () => {
@@ -376,6 +412,7 @@ Module._resolveFilename = function (request, ...rest) {
     [['version', 'alias', 'iris', 'staging', '2', '--json']],
     [['version', 'verify', '--no-load', '--json']],
     [['version', 'show', 'iris', '9', '--json']],
+    [['init', '--ci', 'all', '--json']],
   ])('mlctl %j loads no @tensorflow module', async (argv) => {
     const r = await loadedBy([BIN, ...argv, ...(argv[0] === 'version' ? ['--registry', registry] : [])]);
     expect(r.status === 0 || argv.includes('9'), r.stderr + r.stdout).toBe(true);
@@ -391,6 +428,10 @@ Module._resolveFilename = function (request, ...rest) {
       const r = await loadedBy([BIN, ...p, '--help']);
       expect(r.status, p.join(' ')).toBe(0);
       expect(tfModules(r.modules), p.join(' ')).toEqual([]);
+      expect(
+        r.modules.filter((m) => /node_modules\/vega/.test(m)),
+        `${p.join(' ')} loads no charting library`,
+      ).toEqual([]);
     }
   });
 });

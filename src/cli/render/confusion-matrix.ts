@@ -15,9 +15,10 @@ export function renderConfusionMatrix(labels: string[], matrix: number[][], s: S
   const head = [s.dim(CORNER.padEnd(first)), ...labels.map((l, j) => s.bold(l.padStart(widths[j])))].join('  ');
   const rows = labels.map((label, i) => {
     const cells = labels.map((_, j) => {
-      const text = cell(i, j).padStart(widths[j]);
-      if (i === j) return s.bold.green(text);
-      return matrix[i][j] === 0 ? s.dim(text) : s.red(text);
+      const text = cell(i, j);
+      const pad = ' '.repeat(widths[j] - text.length);
+      if (i === j) return pad + s.bold.green(text);
+      return pad + (matrix[i][j] === 0 ? s.dim(text) : s.red(text));
     });
     return [s.bold(label.padEnd(first)), ...cells].join('  ');
   });
