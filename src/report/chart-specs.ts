@@ -241,18 +241,29 @@ export function sparsityChart(rows: { layer: string; version: string; sparsity: 
     width: Math.min(520, Math.max(200, layers.length * 90)),
     height: 180,
     data: { values: rows },
-    mark: { type: 'bar' },
     encoding: {
       x: { field: 'layer', type: 'nominal', sort: layers, title: null, axis: { labelAngle: 0 } },
       xOffset: { field: 'version', type: 'nominal', sort: versions },
       y: { field: 'sparsity', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '.0%' }, title: 'sparsity' },
-      color: {
-        field: 'version',
-        type: 'nominal',
-        sort: versions,
-        title: null,
-        scale: { domain: versions, range: [PALETTE[9], PALETTE[0]] },
-      },
     },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          color: {
+            field: 'version',
+            type: 'nominal',
+            sort: versions,
+            title: null,
+            scale: { domain: versions, range: [PALETTE[9], PALETTE[0]] },
+          },
+        },
+      },
+      {
+        // the value over each bar, so a 0% bar (an unpruned parent) still shows
+        mark: { type: 'text', dy: -6, fontSize: 10, color: '#888' },
+        encoding: { text: { field: 'sparsity', type: 'quantitative', format: '.0%' } },
+      },
+    ],
   });
 }

@@ -264,7 +264,7 @@ function compressionSection(c: CompressionFacts, r: VersionRecord, svgs: Map<str
 ${c.metricChanges
   .map(
     (m) =>
-      `<tr data-metric="${esc(m.metric)}"><td>${esc(m.metric)}</td><td class="num" data-key="parent">${metric(m.parent)}</td><td class="num" data-key="child">${metric(m.child)}</td><td class="num ${deltaClass(m.metric, m.delta)}" data-key="delta">${signed(m.delta)}</td></tr>`,
+      `<tr data-metric="${esc(m.metric)}"><td>${esc(metricLabel(m.metric))}</td><td class="num" data-key="parent">${metric(m.parent)}</td><td class="num" data-key="child">${metric(m.child)}</td><td class="num ${deltaClass(m.metric, m.delta)}" data-key="delta">${signed(m.delta)}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>
@@ -329,9 +329,11 @@ function compareSection(data: ReportData, svgs: Map<string, string>): string {
     data.compare!.aliases.length ? ` (${esc(data.compare!.aliases.join(', '))})` : ''
   }</th><th class="num">v${a.version} − v${b.version}</th></tr>`;
   const row = (key: string, label: string, va: number | null | undefined, vb: number | null | undefined, format = metric) =>
-    `<tr data-key="${esc(key)}"><td>${esc(label)}</td><td class="num" data-key="a">${isNum(va) ? format(va) : '–'}</td><td class="num" data-key="b">${isNum(vb) ? format(vb) : '–'}</td><td class="num" data-key="delta">${
-      isNum(va) && isNum(vb) ? (format === metric ? signed(va - vb) : signedInt(va - vb)) : '–'
-    }</td></tr>`;
+    !isNum(va) && !isNum(vb)
+      ? ''
+      : `<tr data-key="${esc(key)}"><td>${esc(label)}</td><td class="num" data-key="a">${isNum(va) ? format(va) : '–'}</td><td class="num" data-key="b">${isNum(vb) ? format(vb) : '–'}</td><td class="num" data-key="delta">${
+          isNum(va) && isNum(vb) ? (format === metric ? signed(va - vb) : signedInt(va - vb)) : '–'
+        }</td></tr>`;
   const rows: string[] = [];
   const ma = a.metrics;
   const mb = b.metrics;
@@ -372,10 +374,20 @@ function compareSection(data: ReportData, svgs: Map<string, string>): string {
     : `<p class="muted">Same hyperparameters${ha || hb ? '' : ' (neither version records any)'}.</p>`;
   return `<p>v${a.version} (this report) next to v${b.version} (${OPERATION_PAST[b.operation]}${b.parent !== null ? ` from v${b.parent}` : ''}, ${esc(formatDate(b.createdAt))} UTC).</p>
 <table id="compare-table"><thead>${head}</thead><tbody>
-${rows.join('\n')}
+${rows.filter(Boolean).join('\n')}
 </tbody></table>
 ${hyper}
-<div class="charts">${figure(svgs, CHART.compareLoss)}${figure(svgs, CHART.compareMetric)}</div>`;
+${
+  svgs.has(CHART.compareLoss)
+    ? `<div class="charts">${figure(svgs, CHART.compareLoss)}${figure(svgs, CHART.compareMetric)}</div>`
+    : `<p class="muted">No curves to overlay: ${[a, b]
+        .filter((r) => !r.history?.epochs.length)
+        .map(
+          (r) =>
+            `v${r.version} has no training history (it was ${OPERATION_PAST[r.operation]}${r.operation === 'train' ? '' : ' without training'})`,
+        )
+        .join('; ')}.</p>`
+}`;
 }
 
 // ------------------------------------------------------------------ pieces
@@ -408,7 +420,22 @@ function isNum(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
 }
 
-const METRIC_LABELS: Record<string, string> = { accuracy: 'accuracy', macroF1: 'macro F1', r2: 'R²', rmse: 'RMSE', mae: 'MAE' };
+const METRIC_LABELS: Record<string, string> = {
+  accuracy: 'accuracy',
+  macroF1: 'macro F1',
+  macroPrecision: 'macro precision',
+  macroRecall: 'macro recall',
+  r2: 'R²',
+  rmse: 'RMSE',
+  mae: 'MAE',
+};
+
+/** "macroF1" → "macro F1", "f1[setosa]" → "F1 of setosa". */
+function metricLabel(key: string): string {
+  const perClass = /^(precision|recall|f1)\[(.*)\]$/.exec(key);
+  if (perClass) return `${perClass[1] === 'f1' ? 'F1' : perClass[1]} of ${perClass[2]}`;
+  return METRIC_LABELS[key] ?? key;
+}
 
 /** Numbers as the report prints them: integers whole, others to 4 decimals (2 from 100 up). */
 export function fmt(v: number): string {
