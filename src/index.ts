@@ -13,8 +13,17 @@ export type {
   DatasetFingerprint,
   FileEntry,
   HistorySection,
+  FineTuneSection,
   IoSection,
+  LayerSparsity,
+  MetricChange,
+  MetricComparison,
   MetricsSection,
+  OutputDifference,
+  PruningSection,
+  QuantizationSection,
+  SizeChange,
+  TensorChange,
   RegressionMetricsSection,
   SourceSection,
   SplitSection,
@@ -29,6 +38,10 @@ export { train, type TrainOptions, type TrainProgress, type TrainResult } from '
 export { evaluate, checkGates, type EvaluateOptions, type EvaluateResult, type GateResult } from './lifecycle/evaluate.js';
 export { predict, type PredictOptions, type PredictResult } from './lifecycle/predict.js';
 export { importModel, type ImportModelOptions, type ImportModelResult } from './lifecycle/import-model.js';
+export { quantize, type QuantizeOptions, type QuantizeResult } from './lifecycle/quantize.js';
+export { prune, type PruneOptions, type PruneResult } from './lifecycle/prune.js';
+export { exportVersion, type ExportOptions, type ExportResult } from './lifecycle/export.js';
+export type { CompressProgress } from './lifecycle/compression-report.js';
 export {
   openVersion,
   readVersion,

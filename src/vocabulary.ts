@@ -36,10 +36,22 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export const PREDICT_FORMATS = ['csv', 'json'] as const;
 export type PredictFormat = (typeof PREDICT_FORMATS)[number];
 
+/** Storage dtypes `mlctl quantize --dtype` writes (TF.js's weights-manifest quantization dtypes). */
+export const QUANTIZE_DTYPES = ['uint8', 'uint16', 'float16'] as const;
+export type QuantizeDtype = (typeof QUANTIZE_DTYPES)[number];
+
+/** How sparsity evolves while `mlctl prune` fine-tunes: the target throughout, or Zhu & Gupta's cubic ramp. */
+export const PRUNE_SCHEDULES = ['constant', 'polynomial'] as const;
+export type PruneSchedule = (typeof PRUNE_SCHEDULES)[number];
+
 /** The TF.js model topology file of a version (stock TF.js name). */
 export const MODEL_JSON_FILE = 'model.json';
 /** The version record mlctl writes beside the model files. */
 export const METADATA_FILE = 'mlctl.json';
+/** Written beside an exported model: inputs, preprocessing and labels, so clients encode rows themselves. */
+export const SIGNATURE_FILE = 'signature.json';
+/** Written beside an exported model: the key facts in Markdown. */
+export const MODEL_CARD_FILE = 'model-card.md';
 /** The registry used when neither --registry, MLCTL_REGISTRY nor the config names one. */
 export const DEFAULT_REGISTRY_DIR = 'model-registry';
 

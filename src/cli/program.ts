@@ -10,6 +10,9 @@ import { importCommand } from './commands/import.js';
 import { trainCommand } from './commands/train.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
+import { quantizeCommand } from './commands/quantize.js';
+import { pruneCommand } from './commands/prune.js';
+import { exportCommand } from './commands/export.js';
 import { reportCommand } from './commands/report.js';
 import { initCommand } from './commands/init.js';
 
@@ -31,6 +34,9 @@ Examples:
   $ mlctl train data/churn.csv --target churned --name churn
   $ mlctl evaluate churn --min-accuracy 0.9
   $ mlctl predict churn --input customers.csv
+  $ mlctl prune churn --sparsity 0.8
+  $ mlctl quantize churn --dtype uint8
+  $ mlctl export churn --out ./public/models/churn
   $ mlctl report churn --out churn.html
   $ mlctl version list
   $ mlctl version alias churn production 1`,
@@ -40,8 +46,11 @@ Examples:
   program.addCommand(trainCommand());
   program.addCommand(evaluateCommand());
   program.addCommand(predictCommand());
+  program.addCommand(quantizeCommand());
+  program.addCommand(pruneCommand());
   program.addCommand(reportCommand());
   program.addCommand(importCommand());
+  program.addCommand(exportCommand());
   program.addCommand(versionCommand());
   applyRecursively(program, (cmd) => {
     cmd.exitOverride();

@@ -6,8 +6,9 @@ import { MlctlError } from '../errors.js';
 import { GATE_ENTRIES, gateFlag, type GateMetric, type Gates } from '../options/evaluate.js';
 import type { BackendChoice, Task } from '../vocabulary.js';
 import { readCsvFile } from '../dataset/read-table.js';
-import { prepareEvaluationData } from '../dataset/prepare.js';
+import { prepareEvaluationData, type PreparedEvaluationData } from '../dataset/prepare.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
+import type { VersionRecord } from '../registry/version-record.js';
 import { openVersion, readVersion, requireSignature } from './open-version.js';
 import { scoreSplit } from './fit-mlp.js';
 import { readStoredTestSplit } from './test-split.js';
@@ -50,8 +51,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const signature = requireSignature(info.record);
   checkGatesFitTask(options.gates ?? {}, signature.target.task);
 
-  const data = options.data ? { path: options.data, table: await readCsvFile(options.data) } : await readStoredTestSplit(info.record);
-  const prepared = prepareEvaluationData(signature, data.table, { indices: 'indices' in data ? data.indices : undefined });
+  const data = await evaluationRows(info.record, options.data);
+  const prepared = data.prepared;
   const opened = await openVersion({ registry, model: name, backend: options.backend }, info);
   try {
     const metrics = scoreSplit(opened.handle, signature, { x: prepared.x, y: prepared.y, n: prepared.rows.length });
@@ -60,7 +61,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       model: name,
       version: info.version,
       data: {
-        source: options.data ? 'file' : 'test-split',
+        source: data.source,
         path: data.path,
         rows: prepared.rows.length,
         droppedRows: prepared.droppedRows,
@@ -74,6 +75,23 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   } finally {
     opened.dispose();
   }
+}
+
+export interface EvaluationRows {
+  source: 'test-split' | 'file';
+  path: string;
+  prepared: PreparedEvaluationData;
+}
+
+/**
+ * The labelled rows a version is scored on, encoded with its signature: `data` (a labelled CSV)
+ * or its stored test split. evaluate, quantize and prune all score through this.
+ */
+export async function evaluationRows(record: VersionRecord, data?: string): Promise<EvaluationRows> {
+  const signature = requireSignature(record);
+  const rows = data ? { path: data, table: await readCsvFile(data) } : await readStoredTestSplit(record);
+  const prepared = prepareEvaluationData(signature, rows.table, { indices: 'indices' in rows ? rows.indices : undefined });
+  return { source: data ? 'file' : 'test-split', path: rows.path, prepared };
 }
 
 function checkGatesFitTask(gates: Gates, task: Task): void {

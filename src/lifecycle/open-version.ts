@@ -54,13 +54,7 @@ export interface OpenVersionOptions extends ReadVersionOptions {
 export async function openVersion(options: OpenVersionOptions, info?: VersionInfo): Promise<OpenedVersion> {
   const { registry } = options;
   const v = info ?? (await readVersion(options));
-  const issues = await registry.verifyFiles(v.model, v.version);
-  const fatal = issues.filter((i) => i.problem !== 'extra');
-  if (fatal.length > 0) {
-    throw new MlctlError('INVALID_MODEL', `${fatal[0].message}${fatal.length > 1 ? ` (and ${fatal.length - 1} more problem(s))` : ''}`, {
-      hint: `Run "mlctl version verify ${v.model}" for the full list; restore the files or remove the version.`,
-    });
-  }
+  await assertVersionFiles(registry, v);
   const { openModel } = await import('../engine/model-handle.js');
   const handle = await openModel(v.dir, options.backend ?? 'auto');
   return {
@@ -74,6 +68,17 @@ export async function openVersion(options: OpenVersionOptions, info?: VersionInf
       handle.dispose();
     },
   };
+}
+
+/** Every file of the version matches its record (size and sha256); INVALID_MODEL naming the first that does not. */
+export async function assertVersionFiles(registry: Registry, v: Pick<VersionInfo, 'model' | 'version'>): Promise<void> {
+  const issues = await registry.verifyFiles(v.model, v.version);
+  const fatal = issues.filter((i) => i.problem !== 'extra');
+  if (fatal.length > 0) {
+    throw new MlctlError('INVALID_MODEL', `${fatal[0].message}${fatal.length > 1 ? ` (and ${fatal.length - 1} more problem(s))` : ''}`, {
+      hint: `Run "mlctl version verify ${v.model}" for the full list; restore the files or remove the version.`,
+    });
+  }
 }
 
 /** The version's signature; INVALID_MODEL for a version that has none (an imported model). */

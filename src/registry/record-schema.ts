@@ -24,7 +24,7 @@ import {
 import { checkSignature, targetSpec } from '../dataset/signature-check.js';
 import { MlctlError } from '../errors.js';
 import { TRAIN_SETTINGS_OPTIONS } from '../options/train.js';
-import { METADATA_FILE, OPERATIONS } from '../vocabulary.js';
+import { METADATA_FILE, OPERATIONS, PRUNE_SCHEDULES, QUANTIZE_DTYPES } from '../vocabulary.js';
 import type { VersionRecord } from './version-record.js';
 
 const fileEntry = object({ path: nonEmptyText, bytes: nonNegativeInt, gzipBytes: nonNegativeInt, sha256: nonEmptyText });
@@ -76,6 +76,17 @@ const epochSummary = object(
 
 const shape = arrayOf(arrayOf(nullable(nonNegativeInt)));
 
+const sizeChange = object({ parent: nonNegativeInt, child: nonNegativeInt, ratio: finiteNumber });
+const evaluation = nullable(
+  object({
+    data: object({ source: literal('test-split', 'file'), path: text, rows: nonNegativeInt }),
+    changes: arrayOf(object({ metric: text, parent: numberOrNull, child: numberOrNull, delta: numberOrNull })),
+  }),
+);
+const outputDifference = nullable(object({ path: text, rows: nonNegativeInt, maxAbs: finiteNumber }));
+const criterion: Validator = (v, path) =>
+  isPlainObject(v) && 'threshold' in v ? object({ threshold: finiteNumber })(v, path) : object({ sparsity: finiteNumber })(v, path);
+
 /** Every section mlctl writes, by key. */
 const SECTIONS: Readonly<Record<string, Validator>> = {
   template: object({ name: nonEmptyText, builtin: boolean, path: nullable(text) }),
@@ -102,6 +113,45 @@ const SECTIONS: Readonly<Record<string, Validator>> = {
   }),
   source: object({ path: text, sha256: text, generatedBy: nullable(text), convertedBy: nullable(text) }),
   io: object({ inputShape: shape, outputShape: shape, parameters: nonNegativeInt }),
+  quantization: object({
+    dtype: literal(...QUANTIZE_DTYPES),
+    method: literal('affine', 'step', 'float16'),
+    step: nullable(finiteNumber),
+    skipped: arrayOf(text),
+    weightBytes: sizeChange,
+    gzipBytes: sizeChange,
+    maxWeightError: finiteNumber,
+    tensors: arrayOf(object({ name: text, from: text, to: text, maxError: finiteNumber })),
+    evaluation,
+    outputDifference,
+  }),
+  pruning: object({
+    criterion,
+    scope: literal('global', 'per-layer'),
+    skipped: arrayOf(text),
+    sparsity: finiteNumber,
+    layers: arrayOf(object({ layer: text, weights: nonNegativeInt, zeros: nonNegativeInt, sparsity: finiteNumber })),
+    parentSparsity: finiteNumber,
+    weightBytes: sizeChange,
+    gzipBytes: sizeChange,
+    maxWeightError: finiteNumber,
+    fineTune: nullable(
+      object({
+        epochs: nonNegativeInt,
+        schedule: literal(...PRUNE_SCHEDULES),
+        sparsityPerEpoch: arrayOf(numberOrNull),
+        rows: nonNegativeInt,
+        data: object({ source: literal('record', 'file'), path: text }),
+        optimizer: text,
+        learningRate: finiteNumber,
+        batchSize: positiveInt,
+        finalLoss: numberOrNull,
+        bestEpoch: nullable(positiveInt),
+      }),
+    ),
+    evaluation,
+    outputDifference,
+  }),
   warnings: arrayOf(text),
 };
 

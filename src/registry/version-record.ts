@@ -9,7 +9,7 @@
  */
 import type { Signature } from '../dataset/signature.js';
 import type { TrainSettings } from '../options/train.js';
-import type { Operation, Task } from '../vocabulary.js';
+import type { Operation, PruneSchedule, QuantizeDtype, Task } from '../vocabulary.js';
 
 export type { Operation } from '../vocabulary.js';
 
@@ -142,6 +142,107 @@ export interface IoSection {
   parameters: number;
 }
 
+/** A size before (the parent) and after (this version); ratio = child / parent. */
+export interface SizeChange {
+  parent: number;
+  child: number;
+  ratio: number;
+}
+
+/** One metric of the parent and of this version on the same rows. */
+export interface MetricChange {
+  /** e.g. "accuracy", "macroF1", "f1[setosa]", "r2" */
+  metric: string;
+  parent: number;
+  child: number;
+  /** child − parent */
+  delta: number;
+}
+
+/** Every metric's change against the parent, both scored on the same rows through the evaluate path. */
+export interface MetricComparison {
+  /** the parent's stored test split, or a --data file */
+  data: { source: 'test-split' | 'file'; path: string; rows: number };
+  changes: MetricChange[];
+}
+
+/** For a model without a signature: how far its outputs moved on --data rows. */
+export interface OutputDifference {
+  path: string;
+  rows: number;
+  /** largest |child − parent| over every output of every row */
+  maxAbs: number;
+}
+
+/** How one weight's storage changed. */
+export interface TensorChange {
+  name: string;
+  /** storage dtype in the parent and in this version (float32, float16, uint8, uint16) */
+  from: string;
+  to: string;
+  maxError: number;
+}
+
+/** `mlctl quantize`: how the weights are stored now and what it cost. */
+export interface QuantizationSection {
+  dtype: QuantizeDtype;
+  /** affine: each tensor's nudged min/max range; step: round(x/step)·step; float16: IEEE half */
+  method: 'affine' | 'step' | 'float16';
+  step: number | null;
+  /** layers left as they were */
+  skipped: string[];
+  /** weight shards only (model.json excluded) */
+  weightBytes: SizeChange;
+  gzipBytes: SizeChange;
+  maxWeightError: number;
+  tensors: TensorChange[];
+  evaluation: MetricComparison | null;
+  outputDifference: OutputDifference | null;
+}
+
+export interface LayerSparsity {
+  layer: string;
+  /** kernel weights of the layer */
+  weights: number;
+  /** of which exactly zero */
+  zeros: number;
+  sparsity: number;
+}
+
+/** Fine-tuning after pruning (pruned weights held at zero). */
+export interface FineTuneSection {
+  epochs: number;
+  schedule: PruneSchedule;
+  /** the target sparsity of each epoch's masks (null: a threshold, not a target) */
+  sparsityPerEpoch: (number | null)[];
+  rows: number;
+  /** the version's own training rows (re-derived from its record) or a --data file */
+  data: { source: 'record' | 'file'; path: string };
+  optimizer: string;
+  learningRate: number;
+  batchSize: number;
+  finalLoss: number | null;
+  /** the epoch whose weights were kept (lowest validation loss at the final sparsity); null without validation rows */
+  bestEpoch: number | null;
+}
+
+/** `mlctl prune`: what was zeroed and what it cost. */
+export interface PruningSection {
+  criterion: { sparsity: number } | { threshold: number };
+  scope: 'global' | 'per-layer';
+  skipped: string[];
+  /** zero kernel weights / all kernel weights, after pruning */
+  sparsity: number;
+  layers: LayerSparsity[];
+  parentSparsity: number;
+  weightBytes: SizeChange;
+  gzipBytes: SizeChange;
+  maxWeightError: number;
+  fineTune: FineTuneSection | null;
+  evaluation: MetricComparison | null;
+  outputDifference: OutputDifference | null;
+}
+
 export interface VersionRecord {
   /** schema version of this record */
   schema: 1;
@@ -170,6 +271,8 @@ export interface VersionRecord {
   crossValidation?: CrossValidationSection;
   source?: SourceSection;
   io?: IoSection;
+  quantization?: QuantizationSection;
+  pruning?: PruningSection;
   warnings?: string[];
 }
 

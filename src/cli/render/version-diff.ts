@@ -12,7 +12,13 @@ export function renderDiff(result: DiffVersionsResult, s: Style): string {
       const text = `${c.delta > 0 ? '+' : ''}${formatValue(c.delta)}`;
       delta = c.delta > 0 ? s.green(text) : s.red(text);
     }
-    return [c.key, formatValue(c.a), formatValue(c.b), delta];
+    return [c.key, clip(formatValue(c.a)), clip(formatValue(c.b)), delta];
   });
   return `${title}\n${table(['FIELD', `v${result.a}`, `v${result.b}`, 'CHANGE'], rows, s)}\n${s.dim(`${result.same} other fields equal`)}`;
+}
+
+/** Long values (per-class lists, per-tensor reports) are cut in the terminal; --json has them whole. */
+const MAX_CELL = 60;
+function clip(text: string): string {
+  return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
 }
