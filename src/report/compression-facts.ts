@@ -2,18 +2,21 @@
  * The report's compression section for a pruned or quantized version: sparsity per layer, size and
  * metric change against the parent, and how each tensor is stored.
  *
- * Everything here is derived from what every version has — the weights themselves (exact zeros),
- * the file sizes in the records, the metrics both records hold on the same inherited test split,
- * and the TF.js weights manifest (its `quantization` field) — so the section is right for any
- * derived version. What the prune/quantize operations additionally record (issue 9) is read by
- * `recordedCompression` below, the ONE place that knows those optional record fields:
- *   `pruning` / `quantization`: `{ layers?: [{layer, weights, zeros, sparsity}],
- *     weightBytes?: {parent, child, ratio}, gzipBytes?: {parent, child, ratio},
- *     evaluation?: {changes: [{metric, parent, child, delta}]}, maxWeightError?, dtype?, method?,
- *     criterion?, fineTune? }`.
- * Recorded figures win over derived ones when both exist (they were measured by the operation).
+ * Everything here can be derived from what every version has — the weights themselves (exact
+ * zeros), the file sizes in the records, the metrics both records hold on the same inherited test
+ * split, and the TF.js weights manifest (its `quantization` field) — so the section is right for
+ * any derived version. What `mlctl prune` and `mlctl quantize` measured themselves (the record's
+ * `pruning` / `quantization` sections: per-layer sparsity, weight and gzip bytes before and after,
+ * every metric's change scored through the evaluate path, the largest weight error, settings) is
+ * read by `recordedCompression` and wins where present.
  */
-import { isClassificationMetrics, type VersionRecord } from '../registry/version-record.js';
+import {
+  isClassificationMetrics,
+  type PruningSection,
+  type QuantizationSection,
+  type SizeChange as SizeChangeSection,
+  type VersionRecord,
+} from '../registry/version-record.js';
 import { MODEL_JSON_FILE, type Operation } from '../vocabulary.js';
 import type { WeightStats } from './weight-stats.js';
 
@@ -182,79 +185,59 @@ export function metricChangesOf(parent: VersionRecord, child: VersionRecord): Me
     .map(([metric, p, c]) => ({ metric, parent: p, child: c, delta: c - p }));
 }
 
-// ------------------------------------------------------------------ the recorded fields (issue 9)
+// ------------------------------------------------------------------ what prune/quantize recorded
 
 interface RecordedCompression {
   layers: LayerSparsity[] | null;
   sparsity: number | null;
-  weightBytes: { parent: number; child: number; ratio: number } | null;
-  gzipBytes: { parent: number; child: number; ratio: number } | null;
+  weightBytes: SizeChangeSection | null;
+  gzipBytes: SizeChangeSection | null;
   metricChanges: MetricChange[] | null;
   details: { label: string; value: string }[];
 }
 
-/** What prune/quantize recorded about themselves; every field optional and checked before use. */
+/** What `mlctl prune` / `mlctl quantize` recorded about themselves (their record sections). */
 export function recordedCompression(record: VersionRecord): RecordedCompression {
-  const sections = record as unknown as Record<string, unknown>;
   const out: RecordedCompression = { layers: null, sparsity: null, weightBytes: null, gzipBytes: null, metricChanges: null, details: [] };
-  for (const key of ['pruning', 'quantization'] as const) {
-    const s = sections[key];
-    if (!isObject(s)) continue;
-    if (Array.isArray(s.layers) && s.layers.every(isLayerSparsity)) {
-      out.layers = (s.layers as LayerSparsity[]).map((l) => ({
-        layer: l.layer,
-        weights: l.weights,
-        zeros: l.zeros,
-        sparsity: l.sparsity,
-        parentSparsity: null,
-      }));
-    }
-    if (isNumber(s.sparsity)) out.sparsity = s.sparsity;
-    if (isSizeChange(s.weightBytes)) out.weightBytes = pick(s.weightBytes);
-    if (isSizeChange(s.gzipBytes)) out.gzipBytes = pick(s.gzipBytes);
-    const changes = isObject(s.evaluation) ? s.evaluation.changes : undefined;
-    if (Array.isArray(changes) && changes.length > 0 && changes.every(isMetricChange)) {
-      out.metricChanges = (changes as MetricChange[]).map((c) => ({ metric: c.metric, parent: c.parent, child: c.child, delta: c.delta }));
-    }
-    const detail = (label: string, value: unknown): void => {
-      if (typeof value === 'string' || isNumber(value)) out.details.push({ label, value: String(value) });
-    };
-    if (key === 'quantization') {
-      detail('dtype', s.dtype);
-      detail('method', s.method);
-      if (isNumber(s.step)) detail('step', s.step);
-    } else {
-      if (isObject(s.criterion)) {
-        detail('target sparsity', s.criterion.sparsity);
-        detail('threshold', s.criterion.threshold);
-      }
-      detail('scope', s.scope);
-      if (isObject(s.fineTune)) {
-        detail('fine-tuning epochs', s.fineTune.epochs);
-        detail('fine-tuning schedule', s.fineTune.schedule);
-      }
-    }
-    if (Array.isArray(s.skipped) && s.skipped.length > 0) detail('layers left as they were', s.skipped.join(', '));
+  const detail = (label: string, value: string | number | null | undefined): void => {
+    if (value === null || value === undefined) return;
+    const shown = typeof value === 'number' && !Number.isInteger(value) ? String(Number(value.toPrecision(4))) : String(value);
+    out.details.push({ label, value: shown });
+  };
+  const common = (s: PruningSection | QuantizationSection): void => {
+    out.weightBytes = { ...s.weightBytes };
+    out.gzipBytes = { ...s.gzipBytes };
+    if (s.evaluation && s.evaluation.changes.length > 0) out.metricChanges = s.evaluation.changes.map((c) => ({ ...c }));
+    if (s.skipped.length > 0) detail('layers left as they were', s.skipped.join(', '));
     detail('largest weight change', s.maxWeightError);
+    if (s.evaluation)
+      detail(
+        'scored on',
+        `${s.evaluation.data.source === 'test-split' ? 'the test split' : s.evaluation.data.path} (${s.evaluation.data.rows} rows)`,
+      );
+    if (s.outputDifference)
+      detail('largest output change', `${s.outputDifference.maxAbs} on ${s.outputDifference.rows} rows of ${s.outputDifference.path}`);
+  };
+  const p = record.pruning;
+  if (p) {
+    out.layers = p.layers.map((l) => ({ ...l, parentSparsity: null }));
+    out.sparsity = p.sparsity;
+    if ('sparsity' in p.criterion) detail('target sparsity', p.criterion.sparsity);
+    else detail('threshold', p.criterion.threshold);
+    detail('scope', p.scope);
+    if (p.fineTune) {
+      detail('fine-tuning epochs', p.fineTune.epochs);
+      detail('fine-tuning schedule', p.fineTune.schedule);
+      detail('fine-tuning kept epoch', p.fineTune.bestEpoch);
+    }
+    common(p);
+  }
+  const q = record.quantization;
+  if (q) {
+    detail('dtype', q.dtype);
+    detail('method', q.method);
+    detail('step', q.step);
+    common(q);
   }
   return out;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-function isNumber(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
-function isLayerSparsity(v: unknown): boolean {
-  return isObject(v) && typeof v.layer === 'string' && isNumber(v.weights) && isNumber(v.zeros) && isNumber(v.sparsity);
-}
-function isSizeChange(v: unknown): v is { parent: number; child: number; ratio: number } {
-  return isObject(v) && isNumber(v.parent) && isNumber(v.child) && isNumber(v.ratio);
-}
-function pick(v: { parent: number; child: number; ratio: number }) {
-  return { parent: v.parent, child: v.child, ratio: v.ratio };
-}
-function isMetricChange(v: unknown): boolean {
-  return isObject(v) && typeof v.metric === 'string' && isNumber(v.parent) && isNumber(v.child) && isNumber(v.delta);
 }

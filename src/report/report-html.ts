@@ -270,9 +270,12 @@ ${c.metricChanges
 </tbody></table>
 <p class="muted">Metric changes: ${esc(c.metricSource ?? '')}, on the test split the versions share.</p>`
     : '<p class="muted">No metric change to show: the versions do not both have test metrics.</p>';
-  const changedStorage = c.storage.filter((s) => s.from !== s.to);
+  const changedStorage = c.storage.filter((s) => s.from !== null && s.from !== s.to);
+  const parentStorage = storageSummary(c.storage.filter((s) => s.from !== null).map((s) => ({ ...s, to: s.from as string })));
   const storage = c.storage.length
-    ? `<p>Weights stored as ${esc(storageSummary(c))}.${
+    ? `<p>Weights stored as <span data-key="storage">${esc(storageSummary(c.storage))}</span>${
+        changedStorage.length === c.storage.length ? `; v${c.parentVersion} stored them as ${esc(parentStorage)}` : ''
+      }.${
         changedStorage.length && changedStorage.length < c.storage.length
           ? ` Changed: ${changedStorage.map((s) => `${esc(s.name)} (${esc(s.from ?? '?')} → ${esc(s.to)})`).join(', ')}.`
           : ''
@@ -297,9 +300,9 @@ ${changes}
 ${details}`;
 }
 
-function storageSummary(c: CompressionFacts): string {
+function storageSummary(storage: CompressionFacts['storage']): string {
   const counts = new Map<string, number>();
-  for (const s of c.storage) counts.set(s.to, (counts.get(s.to) ?? 0) + 1);
+  for (const s of storage) counts.set(s.to, (counts.get(s.to) ?? 0) + 1);
   return [...counts].map(([dtype, n]) => `${dtype} (${n} tensor${n === 1 ? '' : 's'})`).join(', ');
 }
 

@@ -3,6 +3,7 @@
  * leaves), range, mean, standard deviation and equal-width bins. Plain numbers in and out.
  */
 import type { NamedWeight } from '../engine/model-handle.js';
+import { isKernel, layerOf, weightKind } from '../engine/compress/weight-roles.js';
 
 export interface HistogramBin {
   /** lower edge (inclusive) */
@@ -17,7 +18,7 @@ export interface WeightStats {
   name: string;
   /** the layer it belongs to ("dense_1") */
   layer: string;
-  /** kernel (a matrix of connection weights), bias, or another kind of tensor */
+  /** kernel (the weights pruning may zero: engine/compress/weight-roles.ts), bias, or another kind */
   kind: 'kernel' | 'bias' | 'other';
   shape: number[];
   count: number;
@@ -35,10 +36,8 @@ export const DEFAULT_BINS = 30;
 
 export function weightStats(weight: NamedWeight, binCount = DEFAULT_BINS): WeightStats {
   const v = weight.values;
-  const slash = weight.name.lastIndexOf('/');
-  const layer = slash > 0 ? weight.name.slice(0, slash) : weight.name;
-  const last = slash > 0 ? weight.name.slice(slash + 1) : '';
-  const kind = last === 'kernel' || last === 'embeddings' ? 'kernel' : last === 'bias' ? 'bias' : 'other';
+  const layer = layerOf(weight.name);
+  const kind = isKernel(weight.name) ? 'kernel' : weightKind(weight.name) === 'bias' ? 'bias' : 'other';
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;

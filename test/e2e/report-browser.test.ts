@@ -2,8 +2,8 @@
  * The report in a real browser: Debian's Chromium (/usr/bin/chromium) driven by playwright-core,
  * headless with a fresh profile and every background network feature off. The page must log no
  * console error, make no network request (only the file itself is loaded), and every chart's SVG
- * must have a non-zero size. Screenshots (light, dark, and a pruned version compared with its
- * parent) are kept in this run's temp folder for a person to look at; the test prints where.
+ * must have a non-zero size. Screenshots (light, dark, and a pruned-then-quantized version compared
+ * with the trained one) are kept in this run's temp folder for a person to look at; the test prints where.
  *
  * Skipped ONLY when /usr/bin/chromium does not exist (.ci/run installs Debian's `chromium`).
  */
@@ -14,8 +14,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
-import { Registry } from '../../src/registry/registry.js';
-import { pruneByHand } from '../helpers/prune-by-hand.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -43,10 +41,11 @@ describe.skipIf(!hasChromium)(`the report in headless Chromium (${CHROMIUM})`, (
     const cli = (args: string[]) => runCli([...args, '--registry', 'reg', '--backend', 'wasm'], { cwd: work });
     const trained = await cli(['train', 'iris', '--epochs', '60', '--patience', '8', '--json']);
     expect(trained.code, trained.stderr).toBe(0);
-    await pruneByHand(new Registry(path.join(work, 'reg')), 'iris', 1, 0.6);
     for (const args of [
+      ['prune', 'iris', '--version', '1', '--sparsity', '0.6', '--fine-tune-epochs', '5'],
+      ['quantize', 'iris', '--version', '2', '--dtype', 'uint8'],
       ['report', 'iris', '--version', '1', '--out', 'iris-v1.html'],
-      ['report', 'iris', '--version', '2', '--compare', '1', '--out', 'iris-v2.html'],
+      ['report', 'iris', '--version', '3', '--compare', '1', '--out', 'iris-v3.html'],
     ]) {
       const r = await cli(args);
       expect(r.code, r.stderr).toBe(0);
@@ -74,7 +73,7 @@ describe.skipIf(!hasChromium)(`the report in headless Chromium (${CHROMIUM})`, (
   it.each([
     ['iris-v1.html', 'light'],
     ['iris-v1.html', 'dark'],
-    ['iris-v2.html', 'light'],
+    ['iris-v3.html', 'light'],
   ] as const)('%s (%s): no console error, no network request, every chart drawn; screenshot saved', async (file, scheme) => {
     const page = await context.newPage();
     const url = pathToFileURL(path.join(work, file)).href;
@@ -101,7 +100,7 @@ describe.skipIf(!hasChromium)(`the report in headless Chromium (${CHROMIUM})`, (
       expect(s.width, s.chart ?? '').toBeGreaterThan(50);
       expect(s.height, s.chart ?? '').toBeGreaterThan(50);
     }
-    if (file === 'iris-v2.html') expect(sizes.map((s) => s.chart)).toContain('sparsity');
+    if (file === 'iris-v3.html') expect(sizes.map((s) => s.chart)).toContain('sparsity');
 
     const shot = path.join(work, `${path.basename(file, '.html')}-${scheme}.png`);
     await page.screenshot({ path: shot, fullPage: true });

@@ -79,10 +79,10 @@ describe('compressionFacts from what every version has', () => {
   });
 });
 
-describe('recordedCompression (the optional prune/quantize record fields)', () => {
+describe('recordedCompression (the pruning / quantization record sections)', () => {
   it('reads what prune recorded and lets it win over derived figures', () => {
     const { parent, child } = records();
-    const recorded = {
+    const recorded: VersionRecord = {
       ...child,
       pruning: {
         criterion: { sparsity: 0.8 },
@@ -94,14 +94,25 @@ describe('recordedCompression (the optional prune/quantize record fields)', () =
         weightBytes: { parent: 10, child: 10, ratio: 1 },
         gzipBytes: { parent: 9, child: 3, ratio: 1 / 3 },
         maxWeightError: 0.12,
-        fineTune: { epochs: 5, schedule: 'polynomial', sparsityPerEpoch: [] },
+        fineTune: {
+          epochs: 5,
+          schedule: 'polynomial',
+          sparsityPerEpoch: [],
+          rows: 100,
+          data: { source: 'record', path: 'x.csv' },
+          optimizer: 'adam',
+          learningRate: 0.001,
+          batchSize: 16,
+          finalLoss: 0.1,
+          bestEpoch: 4,
+        },
         evaluation: {
           data: { source: 'test-split', path: 'x.csv', rows: 10 },
           changes: [{ metric: 'accuracy', parent: 0.9, child: 0.7, delta: -0.2 }],
         },
         outputDifference: null,
       },
-    } as unknown as VersionRecord;
+    };
     const facts = compressionFacts({ record: recorded, parent, weights: [], parentWeights: null, storage: new Map(), parentStorage: null });
     expect(facts.layers).toEqual([{ layer: 'd1', weights: 4, zeros: 3, sparsity: 0.75, parentSparsity: null }]);
     expect(facts.sparsity.child).toBe(0.8);
@@ -115,23 +126,46 @@ describe('recordedCompression (the optional prune/quantize record fields)', () =
     });
   });
 
-  it('reads quantize’s dtype and method, and ignores fields of the wrong shape', () => {
-    const { child } = records();
-    const r = recordedCompression({
+  it('reads quantize’s dtype, method and sizes; no metric changes when it measured none', () => {
+    const { parent, child } = records();
+    const quantized: VersionRecord = {
       ...child,
+      operation: 'quantize',
       quantization: {
-        dtype: 'uint8',
-        method: 'affine',
-        step: null,
-        weightBytes: { parent: 'x' },
-        evaluation: { changes: [{ metric: 1 }] },
+        dtype: 'uint16',
+        method: 'step',
+        step: 0.001,
+        skipped: ['dense_1'],
+        weightBytes: { parent: 4000, child: 2100, ratio: 0.525 },
+        gzipBytes: { parent: 3600, child: 1500, ratio: 1500 / 3600 },
+        maxWeightError: 0.0005,
+        tensors: [],
+        evaluation: null,
+        outputDifference: { path: 'rows.csv', rows: 5, maxAbs: 0.01 },
       },
-    } as unknown as VersionRecord);
-    expect(r.weightBytes).toBeNull();
+    };
+    const r = recordedCompression(quantized);
+    expect(r.weightBytes).toEqual({ parent: 4000, child: 2100, ratio: 0.525 });
     expect(r.metricChanges).toBeNull();
-    expect(r.details).toEqual([
-      { label: 'dtype', value: 'uint8' },
-      { label: 'method', value: 'affine' },
-    ]);
+    expect(r.layers).toBeNull();
+    expect(Object.fromEntries(r.details.map((d) => [d.label, d.value]))).toEqual({
+      dtype: 'uint16',
+      method: 'step',
+      step: '0.001',
+      'layers left as they were': 'dense_1',
+      'largest weight change': '0.0005',
+      'largest output change': '0.01 on 5 rows of rows.csv',
+    });
+    // without recorded changes the report falls back to both records' test metrics
+    const facts = compressionFacts({
+      record: quantized,
+      parent,
+      weights: [],
+      parentWeights: null,
+      storage: new Map(),
+      parentStorage: null,
+    });
+    expect(facts.metricSource).toBe('test metrics of both records');
+    expect(facts.sizes[0]).toEqual({ what: 'weight files', parent: 4000, child: 2100, ratio: 0.525 });
   });
 });

@@ -1,7 +1,8 @@
 /**
- * `report()` on a trained iris classifier, a pruned child of it and a retrained sibling: each
- * section carries the numbers of the records and of the weights on disk (read independently here),
- * the charts' marks carry the same numbers, and the page references nothing outside itself.
+ * `report()` on a trained iris classifier (v1), a real `prune` of it (v2), a retrained sibling (v3)
+ * and a real `quantize` of the pruned version (v4): each section carries the numbers of the records
+ * and of the weights on disk (read independently here), the charts' marks carry the same numbers,
+ * and the page references nothing outside itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
@@ -11,7 +12,8 @@ import { openModel, type NamedWeight } from '../../../src/engine/model-handle.js
 import { Registry } from '../../../src/registry/registry.js';
 import { isClassificationMetrics, type ClassificationMetricsSection, type VersionRecord } from '../../../src/registry/version-record.js';
 import { report } from '../../../src/report/report.js';
-import { pruneByHand } from '../../helpers/prune-by-hand.js';
+import { prune } from '../../../src/lifecycle/prune.js';
+import { quantize } from '../../../src/lifecycle/quantize.js';
 import { externalReferences, kv, marks, num, parseReport, text, type Doc } from '../../helpers/report-dom.js';
 import { makeTmpDir, removeTmpDir } from '../../helpers/tmp-dir.js';
 
@@ -20,14 +22,18 @@ let registry: Registry;
 let v1: VersionRecord;
 let v2: VersionRecord;
 let v3: VersionRecord;
+let v4: VersionRecord;
 
 beforeAll(async () => {
   work = await makeTmpDir();
   registry = new Registry(path.join(work, 'reg'));
   // a small patience so training stops early and the stop is marked
   v1 = (await train({ registry, source: 'iris', settings: { epochs: 120, patience: 4 }, backend: 'cpu', cwd: work })).record;
-  v2 = await pruneByHand(registry, 'iris', 1, 0.5);
+  v2 = (
+    await prune({ registry, model: 'iris', selector: { version: 1 }, sparsity: 0.5, perLayer: true, fineTuneEpochs: 3, backend: 'cpu' })
+  ).record;
   v3 = (await train({ registry, source: 'iris', settings: { epochs: 25, hidden: [16], patience: 0 }, backend: 'cpu', cwd: work })).record;
+  v4 = (await quantize({ registry, model: 'iris', selector: { version: 2 }, dtype: 'uint8', backend: 'cpu' })).record;
   await registry.setAlias('iris', 'production', 1);
 }, 120_000);
 afterAll(async () => removeTmpDir(work));
@@ -211,7 +217,7 @@ describe('report of a trained classifier', () => {
   });
 });
 
-describe('report of a pruned child', () => {
+describe('report of a pruned child (mlctl prune)', () => {
   let doc: Doc;
   let sections: string[];
   beforeAll(async () => {
@@ -220,11 +226,10 @@ describe('report of a pruned child', () => {
 
   it('adds the compression section and writes where --out says', async () => {
     expect(sections).toContain('compression');
-    expect(sections).not.toContain('curves'); // pruning without fine-tuning has no training history
     await expect(readFile(path.join(work, 'reports/pruned.html'), 'utf8')).resolves.toContain('<h2>Compression</h2>');
   });
 
-  it('shows each layer’s sparsity against the parent, from the weights on disk', async () => {
+  it('shows each layer’s sparsity against the parent: the weights on disk, as prune recorded it', async () => {
     const [child, parent] = await Promise.all([weightsOf(2), weightsOf(1)]);
     const kernels = child.filter((w) => w.name.endsWith('/kernel'));
     expect(doc.querySelectorAll('#layer-sparsity tbody tr')).toHaveLength(kernels.length);
@@ -236,30 +241,46 @@ describe('report of a pruned child', () => {
       const row = doc.querySelector(`#layer-sparsity tr[data-layer="${layer}"]`)!;
       expect(num(text(row.querySelector('[data-key="weights"]')))).toBe(k.values.length);
       expect(num(text(row.querySelector('[data-key="zeros"]')))).toBe(zeros);
-      expect(zeros / k.values.length).toBeGreaterThanOrEqual(0.45);
+      expect(v2.pruning!.layers.find((l) => l.layer === layer)!.zeros).toBe(zeros);
+      expect(zeros / k.values.length).toBeCloseTo(0.5, 1); // --sparsity 0.5 --per-layer
       expect(num(text(row.querySelector('[data-key="sparsity"]')))).toBeCloseTo(zeros / k.values.length, 3);
       expect(num(text(row.querySelector('[data-key="parent-sparsity"]')))).toBeCloseTo(parentZeros / p.values.length, 3);
       const bars = marks(doc, 'sparsity', 'path').filter((b) => b.layer === layer);
       expect(num(bars.find((b) => b.version === 'v2')!.sparsity.replace('%', '')) / 100).toBeCloseTo(zeros / k.values.length, 2);
     }
+    expect(num(text(doc.querySelector('#compression [data-key="sparsity"]')))).toBeCloseTo(v2.pruning!.sparsity, 3);
   });
 
-  it('shows weight sizes and every test metric against the parent', () => {
+  it('shows weight sizes and every test metric against the parent, as prune measured them', () => {
     const shards = (r: VersionRecord, key: 'bytes' | 'gzipBytes') =>
       r.files.filter((f) => f.path !== 'model.json').reduce((a, f) => a + f[key], 0);
     const row = (what: string) => doc.querySelector(`#size-change tr[data-size="${what}"]`)!;
-    expect(num(text(row('weight files').querySelector('[data-key="parent"]')))).toBe(shards(v1, 'bytes'));
-    expect(num(text(row('weight files').querySelector('[data-key="child"]')))).toBe(shards(v2, 'bytes'));
-    expect(num(text(row('weight files, gzipped').querySelector('[data-key="parent"]')))).toBe(shards(v1, 'gzipBytes'));
-    expect(num(text(row('weight files, gzipped').querySelector('[data-key="child"]')))).toBe(shards(v2, 'gzipBytes'));
-    // zeros compress: the pruned shard is smaller gzipped
-    expect(shards(v2, 'gzipBytes')).toBeLessThan(shards(v1, 'gzipBytes'));
-    const [a, b] = [metricsOf(v1), metricsOf(v2)];
-    const acc = doc.querySelector('#metric-changes tr[data-metric="accuracy"]')!;
-    expect(num(text(acc.querySelector('[data-key="parent"]')))).toBeCloseTo(a.accuracy, 4);
-    expect(num(text(acc.querySelector('[data-key="child"]')))).toBeCloseTo(b.accuracy, 4);
-    expect(num(text(acc.querySelector('[data-key="delta"]')))).toBeCloseTo(b.accuracy - a.accuracy, 4);
-    expect(doc.querySelector('#metric-changes tr[data-metric="f1[setosa]"]')).not.toBeNull();
+    const p = v2.pruning!;
+    expect(num(text(row('weight files').querySelector('[data-key="parent"]')))).toBe(p.weightBytes.parent);
+    expect(num(text(row('weight files').querySelector('[data-key="child"]')))).toBe(p.weightBytes.child);
+    expect(num(text(row('weight files, gzipped').querySelector('[data-key="parent"]')))).toBe(p.gzipBytes.parent);
+    expect(num(text(row('weight files, gzipped').querySelector('[data-key="child"]')))).toBe(p.gzipBytes.child);
+    // what prune measured agrees with the files the registry recorded
+    expect(p.weightBytes.child).toBe(shards(v2, 'bytes'));
+    expect(p.weightBytes.parent).toBe(shards(v1, 'bytes'));
+    expect(p.gzipBytes.child).toBeLessThan(p.gzipBytes.parent); // zeros compress
+    const changes = p.evaluation!.changes;
+    expect(changes.length).toBeGreaterThan(4);
+    expect(doc.querySelectorAll('#metric-changes tbody tr')).toHaveLength(changes.length);
+    for (const c of changes) {
+      const tr = doc.querySelector(`#metric-changes tr[data-metric="${c.metric}"]`)!;
+      expect(num(text(tr.querySelector('[data-key="parent"]')))).toBeCloseTo(c.parent, 4);
+      expect(num(text(tr.querySelector('[data-key="child"]')))).toBeCloseTo(c.child, 4);
+      expect(num(text(tr.querySelector('[data-key="delta"]')))).toBeCloseTo(c.delta, 4);
+    }
+    expect(doc.querySelector('#metric-changes tr[data-metric="accuracy"] [data-key="parent"]')).not.toBeNull();
+    expect(num(text(doc.querySelector('#metric-changes tr[data-metric="accuracy"] [data-key="parent"]')))).toBeCloseTo(
+      metricsOf(v1).accuracy,
+      4,
+    );
+    expect(kv(doc, 'compression-details', 'target sparsity')).toBe('0.5');
+    expect(kv(doc, 'compression-details', 'scope')).toBe('per-layer');
+    expect(kv(doc, 'compression-details', 'fine-tuning epochs')).toBe('3');
   });
 
   it('shows the lineage v1 → v2 with operations and key metrics', () => {
@@ -268,6 +289,50 @@ describe('report of a pruned child', () => {
     expect(steps.map((s) => text(s.querySelector('.step-op')))).toEqual(['train', 'prune']);
     expect(steps[1].getAttribute('aria-current')).toBe('true');
     expect(num(text(steps[1].querySelector('.step-metric')).replace('accuracy ', ''))).toBeCloseTo(metricsOf(v2).accuracy, 4);
+  });
+});
+
+describe('report of a quantized version (mlctl quantize of the pruned one)', () => {
+  let doc: Doc;
+  beforeAll(async () => {
+    ({ doc } = await reportOf(4));
+  });
+
+  it('says how the weights are stored now and what that did to their size', () => {
+    const q = v4.quantization!;
+    expect(text(doc.querySelector('#compression'))).toContain(
+      'Weights stored as uint8 (4 tensors); v2 stored them as float32 (4 tensors).',
+    );
+    const row = doc.querySelector('#size-change tr[data-size="weight files"]')!;
+    expect(num(text(row.querySelector('[data-key="parent"]')))).toBe(q.weightBytes.parent);
+    expect(num(text(row.querySelector('[data-key="child"]')))).toBe(q.weightBytes.child);
+    expect(num(text(row.querySelector('[data-key="ratio"]')))).toBeCloseTo(q.weightBytes.ratio, 3);
+    expect(q.weightBytes.ratio).toBeLessThan(0.3); // float32 → uint8
+    expect(kv(doc, 'compression-details', 'dtype')).toBe('uint8');
+    expect(kv(doc, 'compression-details', 'method')).toBe('affine');
+    expect(Math.abs(num(kv(doc, 'compression-details', 'largest weight change')) / q.maxWeightError - 1)).toBeLessThan(1e-3); // 4 digits
+    for (const c of q.evaluation!.changes) {
+      const tr = doc.querySelector(`#metric-changes tr[data-metric="${c.metric}"]`)!;
+      expect(num(text(tr.querySelector('[data-key="delta"]')))).toBeCloseTo(c.delta, 4);
+    }
+  });
+
+  it('keeps the pruned zeros through quantization: same sparsity as its parent, per layer', async () => {
+    const weights = await weightsOf(4); // dequantized by TF.js on load
+    for (const l of v2.pruning!.layers) {
+      const row = doc.querySelector(`#layer-sparsity tr[data-layer="${l.layer}"]`)!;
+      const kernel = weights.find((w) => w.name === `${l.layer}/kernel`)!;
+      expect(Array.from(kernel.values).filter((x) => x === 0).length).toBe(l.zeros);
+      expect(num(text(row.querySelector('[data-key="zeros"]')))).toBe(l.zeros);
+      expect(num(text(row.querySelector('[data-key="parent-sparsity"]')))).toBeCloseTo(l.sparsity, 3);
+    }
+  });
+
+  it('shows the whole lineage train → prune → quantize', () => {
+    const steps = [...doc.querySelectorAll('ol.lineage li')];
+    expect(steps.map((s) => s.getAttribute('data-version'))).toEqual(['1', '2', '4']);
+    expect(steps.map((s) => text(s.querySelector('.step-op')))).toEqual(['train', 'prune', 'quantize']);
+    expect(num(text(steps[2].querySelector('.step-metric')).replace('accuracy ', ''))).toBeCloseTo(metricsOf(v4).accuracy, 4);
   });
 });
 
