@@ -68,7 +68,8 @@ export function planCharts(data: ReportData): ChartSpec[] {
     });
   }
   const c = data.compression;
-  if (c && c.layers.length > 0) {
+  // sparsity bars only when something is sparse (all-zero bars say nothing the table does not)
+  if (c && c.layers.some((l) => l.sparsity > 0 || (l.parentSparsity ?? 0) > 0)) {
     const parent = `v${c.parentVersion} (parent)`;
     const self = `v${record.version}`;
     const rows = c.layers.flatMap((l) => [

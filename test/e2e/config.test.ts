@@ -172,19 +172,22 @@ describe('an invalid config file is a config error (exit 2) naming the file and 
     const file = path.join(dir, 'mlctl.config.json');
     const r = await run(dir, ['version', 'list', '--json']);
     expect(r.code).toBe(2);
-    expect(r.json().error).toMatchObject({ code: 'CONFIG', message: `Config file ${file}: unknown key "train.epochz".` });
+    expect(r.json().error).toMatchObject({
+      code: 'CONFIG',
+      message: `Config file ${file}: unknown key "train.epochz". Did you mean "epochs"?`,
+    });
     const human = await run(dir, ['version', 'list']);
     expect(human.code).toBe(2);
     expect(human.stdout).toBe('');
     expect(human.stderr.trim().split('\n')).toHaveLength(1);
-    expect(human.stderr).toContain(`error: Config file ${file}: unknown key "train.epochz".`);
+    expect(human.stderr).toContain(`error: Config file ${file}: unknown key "train.epochz". Did you mean "epochs"?`);
   });
 
   it('an unknown top-level key in package.json\'s "mlctl" section', async () => {
     const dir = await project({ 'package.json': { name: 'app', mlctl: { registyr: 'r' } } });
     const r = await run(dir, ['version', 'list', '--json']);
     expect(r.code).toBe(2);
-    expect(r.json().error.message).toBe(`Config file ${path.join(dir, 'package.json')}: unknown key "registyr".`);
+    expect(r.json().error.message).toBe(`Config file ${path.join(dir, 'package.json')}: unknown key "registyr". Did you mean "registry"?`);
   });
 
   it('a value of the wrong type', async () => {

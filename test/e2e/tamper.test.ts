@@ -97,7 +97,7 @@ describe('verify of a model that does not exist', () => {
     expect(r.json().error).toMatchObject({
       code: 'NOT_FOUND',
       message: `Model "tiyn" not found in ${reg}.`,
-      hint: 'Known models: other, tiny.',
+      hint: 'Did you mean "tiny"? Known models: other, tiny.',
     });
   });
 });

@@ -137,7 +137,7 @@ describe('sources that are not data', () => {
   it('an unknown template lists the built-in ones', async () => {
     const r = await cli(['train', 'irsi', '--json']);
     expect(r.code).toBe(1);
-    expect(r.json().error.message).toBe('No template or file named "irsi".');
+    expect(r.json().error.message).toBe('No template or file named "irsi". Did you mean "iris"?');
     expect(r.json().error.hint).toMatch(/breast-cancer, diabetes, iris, wine/);
   });
 

@@ -445,7 +445,12 @@ describe('version list', () => {
     expect(human.stdout).toContain(`No models in ${reg} yet.`);
     const unknown = await cli(reg, ['version', 'list', 'nope', '--json']);
     expect(unknown.code).toBe(1);
-    expect(unknown.json().error.message).toBe(`Model "nope" not found in ${reg}.`);
+    // the registry folder does not exist yet: the first-run message
+    expect(unknown.json().error.message).toBe(`No model registry at ${reg} yet.`);
+    await mkdir(reg, { recursive: true });
+    const inEmpty = await cli(reg, ['version', 'list', 'nope', '--json']);
+    expect(inEmpty.code).toBe(1);
+    expect(inEmpty.json().error.message).toBe(`Model "nope" not found in ${reg}.`);
   });
 });
 
