@@ -99,6 +99,19 @@ export function toMlctlError(e: unknown): MlctlError {
       cause: e,
     });
   }
+  if (
+    err &&
+    typeof err === 'object' &&
+    (err.code === 'ENOENT' || err.code === 'ENOTDIR' || err.code === 'EISDIR' || err.code === 'EROFS')
+  ) {
+    const what = { ENOENT: 'No such file or folder', ENOTDIR: 'Not a folder', EISDIR: 'Is a folder', EROFS: 'Read-only file system' }[
+      err.code
+    ];
+    return new MlctlError('IO', `${what}${err.path ? `: ${err.path}` : ''}.`, {
+      hint: 'Check the path; nothing was published.',
+      cause: e,
+    });
+  }
   const message = e instanceof Error ? e.message : String(e);
   return new MlctlError('INTERNAL', `Unexpected error (this is a bug): ${message}`, {
     hint: 'Re-run with --verbose for the stack trace.',

@@ -36,6 +36,17 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export const PREDICT_FORMATS = ['csv', 'json'] as const;
 export type PredictFormat = (typeof PREDICT_FORMATS)[number];
 
+/** The numeric parts a date, date-time or time-of-day column becomes (see dataset/signature.ts). */
+export const DATE_PARTS = ['year', 'month', 'day', 'weekday', 'hour', 'days'] as const;
+export type DatePart = (typeof DATE_PARTS)[number];
+
+/** Decimal separators of numbers in a CSV (`--decimal`). */
+export const DECIMAL_SEPARATORS = ['.', ','] as const;
+export type DecimalSeparator = (typeof DECIMAL_SEPARATORS)[number];
+
+/** Encodings a CSV may be read in (`--encoding`; latin1 is read as Windows-1252, its superset). */
+export const ENCODING_NAMES = ['utf8', 'latin1', 'utf16le', 'utf16be'] as const;
+
 /** Storage dtypes `mlctl quantize --dtype` writes (TF.js's weights-manifest quantization dtypes). */
 export const QUANTIZE_DTYPES = ['uint8', 'uint16', 'float16'] as const;
 export type QuantizeDtype = (typeof QUANTIZE_DTYPES)[number];
@@ -63,4 +74,9 @@ export function isOneOf<T extends string>(list: readonly T[], value: unknown): v
 /** "a, b or c" */
 export function orList(items: readonly string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+/** "1 problem", "2 problems" (pass the plural when it is not singular + "s"). */
+export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : pluralForm}`;
 }

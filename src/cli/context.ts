@@ -30,6 +30,8 @@ export interface CommandContext {
   json: boolean;
   verbose: boolean;
   cwd: string;
+  /** where the command's own option `key` got its value: 'cli', 'env', 'default', or undefined */
+  optionSource(key: string): string | undefined;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function createContext(cmd: Command, reporter: Reporter): Promise<C
     json: reporter.json,
     verbose: reporter.verbose,
     cwd,
+    optionSource: (key) => cmd.getOptionValueSource(key),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { mlctlVersion } from '../version.js';
-import { addGlobalOptions } from './options.js';
+import { addBackendOption, addGlobalOptions } from './options.js';
 import { versionCommand } from './commands/version.js';
 import { importCommand } from './commands/import.js';
 import { trainCommand } from './commands/train.js';
@@ -15,6 +15,11 @@ import { pruneCommand } from './commands/prune.js';
 import { exportCommand } from './commands/export.js';
 import { reportCommand } from './commands/report.js';
 import { initCommand } from './commands/init.js';
+
+/** Commands that only group subcommands, and those subcommands (for "needs a subcommand" errors). */
+export const GROUP_COMMANDS: Readonly<Record<string, readonly string[]>> = {
+  version: ['list', 'show', 'diff', 'alias', 'unalias', 'rm', 'verify'],
+};
 
 export function createProgram(): Command {
   const program = new Command('mlctl')
@@ -41,7 +46,8 @@ Examples:
   $ mlctl version list
   $ mlctl version alias churn production 1`,
     );
-  addGlobalOptions(program);
+  // global options before the subcommand too (mlctl --registry r --backend cpu predict …)
+  addBackendOption(addGlobalOptions(program));
   program.addCommand(initCommand());
   program.addCommand(trainCommand());
   program.addCommand(evaluateCommand());

@@ -95,6 +95,54 @@ function named(loader: Loader): Loader {
   };
 }
 
+/** "line 3, column 28" of a character offset in a text. */
+function lineColumn(text: string, offset: number): string {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return `line ${line}, column ${offset - start + 1}`;
+}
+
+/** JSON configs: JSON.parse, with the parser's "at position N" turned into a line and column. */
+const loadJson: Loader = (_filepath, content) => {
+  try {
+    return JSON.parse(content.replace(/^\uFEFF/, '')) as unknown;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const m = / in JSON at position (\d+).*$/.exec(message);
+    const unexpectedEnd = /Unexpected end of JSON input/.test(message);
+    const where = m ? lineColumn(content, Number(m[1])) : unexpectedEnd ? lineColumn(content, content.trimEnd().length) : null;
+    const reason = message
+      .replace(/ in JSON at position \d+.*$/, '')
+      .replace(/^Unexpected end of JSON input$/, 'unexpected end of the file');
+    throw new Error(where ? `invalid JSON at ${where}: ${reason}` : `invalid JSON: ${reason}`);
+  }
+};
+
+/** YAML parser messages end in "(line:column)"; say it in words, first, as for JSON. */
+function yamlWhere(loader: Loader): Loader {
+  return async (filepath, content) => {
+    try {
+      return await loader(filepath, content);
+    } catch (e) {
+      const message =
+        e instanceof Error
+          ? e.message
+              .replace(/^YAML Error in .*:\n/, '')
+              .split('\n')[0]
+              .trim()
+          : String(e);
+      const m = /^(.*?)\s*\((\d+):(\d+)\)\s*$/.exec(message);
+      throw new Error(m ? `invalid YAML at line ${m[2]}, column ${m[3]}: ${m[1]}` : message);
+    }
+  };
+}
+
 /** JS configs (.js/.mjs/.cjs) through import(): cosmiconfig's require() fallback hides the real error of an ES module. */
 const loadJsModule: Loader = async (filepath) => {
   const mod = (await import(pathToFileURL(filepath).href)) as { default?: unknown };
@@ -108,13 +156,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const explorer = cosmiconfig(MODULE_NAME, {
     searchStrategy: 'project',
     loaders: {
-      '.json': named(defaultLoaders['.json']),
-      '.yaml': named(defaultLoaders['.yaml']),
-      '.yml': named(defaultLoaders['.yml']),
+      '.json': named(loadJson),
+      '.yaml': named(yamlWhere(defaultLoaders['.yaml'])),
+      '.yml': named(yamlWhere(defaultLoaders['.yml'])),
       '.js': named(loadJsModule),
       '.mjs': named(loadJsModule),
       '.cjs': named(loadJsModule),
-      noExt: named(defaultLoaders.noExt),
+      noExt: named(yamlWhere(defaultLoaders.noExt)),
     },
     searchPlaces: ['package.json', ...CONFIG_FILES],
   });

@@ -5,13 +5,14 @@
  *
  * `undefined` means "absent" (a JSON object without that key); encoders treat it as an error,
  * schema inference as a missing value. Everything else that is missing is a missing value:
- * `null`, a non-finite JSON number, or a string that trims to one of MISSING_TOKENS
- * (case-insensitive), the same set as the reference pipeline plus `N/A` and `null`.
+ * `null`, `NaN`, or a string that trims to one of MISSING_TOKENS (case-insensitive).
+ * An infinite number (`Infinity`, or JSON `1e400`, which parses to it) is NOT missing: it is a
+ * value that is not a usable number, and every reader reports it.
  */
 export type Cell = string | number | boolean | null | undefined;
 
 /** Strings that mean "no value" (compared trimmed and lower-cased). */
-export const MISSING_TOKENS: ReadonlySet<string> = new Set(['', 'na', 'n/a', 'nan', 'null', '?']);
+export const MISSING_TOKENS: ReadonlySet<string> = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '-', '?']);
 
 /** Strip surrounding whitespace only when there is some (most cells have none). */
 function trimmed(s: string): string {
@@ -28,7 +29,7 @@ function isMissingText(t: string): boolean {
 /** True when the cell is a missing value (or absent). */
 export function isMissingCell(cell: Cell): boolean {
   if (cell === null || cell === undefined) return true;
-  if (typeof cell === 'number') return !Number.isFinite(cell);
+  if (typeof cell === 'number') return Number.isNaN(cell);
   if (typeof cell === 'boolean') return false;
   return isMissingText(trimmed(cell));
 }
@@ -39,7 +40,7 @@ export function isMissingCell(cell: Cell): boolean {
  * booleans). Decimal and exponent notation are accepted (`1e-3`, `.5`, `-2.`).
  */
 export function cellNumber(cell: Cell): number | null {
-  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : NaN;
+  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : Number.isNaN(cell) ? NaN : null;
   if (typeof cell === 'string') {
     const t = trimmed(cell);
     if (t.length === 0) return NaN;
@@ -64,7 +65,7 @@ export function cellText(cell: Cell): string | null {
     const t = trimmed(cell);
     return isMissingText(t) ? null : t;
   }
-  if (typeof cell === 'number') return Number.isFinite(cell) ? String(cell) : null;
+  if (typeof cell === 'number') return Number.isNaN(cell) ? null : String(cell);
   if (typeof cell === 'boolean') return cell ? 'true' : 'false';
   return null;
 }
@@ -76,7 +77,7 @@ export function cellText(cell: Cell): string | null {
 export function cellBoolean(cell: Cell): number | null {
   if (typeof cell === 'boolean') return cell ? 1 : 0;
   if (typeof cell === 'number') {
-    if (!Number.isFinite(cell)) return NaN;
+    if (Number.isNaN(cell)) return NaN;
     return cell === 1 ? 1 : cell === 0 ? 0 : null;
   }
   if (typeof cell === 'string') {
@@ -113,4 +114,90 @@ export function describeCell(cell: Cell): string {
     return JSON.stringify(s);
   }
   return String(cell);
+}
+
+/**
+ * Why a present cell that is not a finite number looks like a broken number, or null when it is
+ * plain text. Type inference uses this to tell a numeric column with a few bad cells (`12..5`,
+ * `1e999`, `Infinity`, `1,5`) from a text column.
+ */
+export function brokenNumberReason(cell: Cell): string | null {
+  if (typeof cell === 'number') return Number.isFinite(cell) || Number.isNaN(cell) ? null : 'out of range';
+  if (typeof cell !== 'string') return null;
+  const t = trimmed(cell);
+  if (/^[+-]?inf(inity)?$/i.test(t)) return 'infinite';
+  if (!/^[+-]?\.?[0-9][0-9.,eE+-]*$/.test(t)) return null;
+  const x = Number(t);
+  if (t.length > 0 && !Number.isNaN(x) && !Number.isFinite(x)) return 'out of range';
+  if (/^[+-]?[0-9]+,[0-9]+$/.test(t)) return 'a decimal comma? pass --decimal ,';
+  return 'not a number';
+}
+
+/** A date, date-time or time of day read from an ISO 8601 cell (wall-clock values, no time zone maths). */
+export interface IsoMoment {
+  kind: 'date' | 'datetime' | 'time';
+  year: number;
+  month: number;
+  day: number;
+  /** hour of day with minutes and seconds as its fraction (0 for a date) */
+  hour: number;
+  /** days since 1970-01-01 of the wall-clock date and time (0 for a time of day) */
+  days: number;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const ISO_TIME = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?$/;
+const DAY_MS = 86_400_000;
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function clockHour(h: number, m: number, s: number, frac: string | undefined): number | null {
+  if (h > 23 || m > 59 || s > 59) return null;
+  return h + m / 60 + (s + (frac ? Number(`0.${frac}`) : 0)) / 3600;
+}
+
+/**
+ * The cell as an ISO 8601 moment: `2024-03-01`, `2024-03-01T08:30[:15[.5]][Z|+01:00]` (a space
+ * for the T too), or a time of day `08:30[:15]`. Null when the cell is not in one of these forms or
+ * names no real date (`2023-02-30`), so callers can tell "looks like a date" apart with
+ * `looksLikeDate`.
+ */
+export function cellMoment(cell: Cell): IsoMoment | null {
+  if (typeof cell !== 'string') return null;
+  const t = trimmed(cell);
+  if (t.length < 4 || t.length > 40) return null;
+  let m = ISO_DATE.exec(t);
+  if (m) {
+    const year = Number(m[1]);
+    const month = Number(m[2]);
+    const day = Number(m[3]);
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+    let hour = 0;
+    if (m[4] !== undefined) {
+      const h = clockHour(Number(m[4]), Number(m[5]), Number(m[6] ?? 0), m[7]);
+      if (h === null) return null;
+      hour = h;
+    }
+    const days = Date.UTC(year, month - 1, day) / DAY_MS + hour / 24;
+    return { kind: m[4] !== undefined ? 'datetime' : 'date', year, month, day, hour, days };
+  }
+  m = ISO_TIME.exec(t);
+  if (m) {
+    const hour = clockHour(Number(m[1]), Number(m[2]), Number(m[3] ?? 0), m[4]);
+    return hour === null ? null : { kind: 'time', year: 0, month: 0, day: 0, hour, days: 0 };
+  }
+  return null;
+}
+
+/** Day of the week of a date, ISO numbering: 1 = Monday … 7 = Sunday. */
+export function isoWeekday(m: IsoMoment): number {
+  const d = new Date(Date.UTC(m.year, m.month - 1, m.day)).getUTCDay();
+  return d === 0 ? 7 : d;
+}
+
+/** Text shaped like a date or time (digits and dashes or colons) that `cellMoment` rejects. */
+export function looksLikeMoment(cell: Cell): boolean {
+  return typeof cell === 'string' && /^\s*(\d{4}-\d{1,2}-\d{1,2}([T ][0-9:.,+\-Z]*)?|\d{1,2}:\d{2}(:\d{2})?)\s*$/.test(cell);
 }

@@ -1,31 +1,53 @@
 /**
  * Type inference and column choice for training, after the reference pipeline
- * (peers/cv_quality.py): a column is numeric when every present value is a finite number, boolean
- * when every present value is true/false/yes/no (0/1 columns stay numeric), else categorical.
+ * (peers/cv_quality.py). A column is:
+ * - numeric when every present value is a finite number (0/1 columns stay numeric);
+ * - boolean when every present value is true/false/yes/no;
+ * - datetime when every present value is an ISO 8601 date or date-time (kind 'date' or
+ *   'datetime'), or every one is a time of day (kind 'time');
+ * - else categorical. A categorical column may have any number of values: the signature keeps the
+ *   `maxCategories` most frequent and folds the rest into one "other" category.
  * Statistics are taken over the rows that have a target (rows without one are dropped first).
  *
- * Dropped with a warning (they cannot carry signal):
+ * A column that is numeric (or dates) but for a few cells (at most 5% of its values, or any
+ * number of cells shaped like broken numbers such as `12..5`, `1e999`, `Infinity`) is an error
+ * naming each bad cell and its line, as is a feature column with no value at all; every column
+ * with a problem is reported in the one error.
+ *
+ * Dropped with a warning (they cannot carry signal), unless named in `keep`:
  * - constant: one distinct present value. For a categorical column that also has missing values
  *   the column is kept, because "missing" is its own category and so carries signal; numeric and
  *   boolean columns are imputed with their one value and stay constant, so they are dropped.
- * - identifier: a categorical column whose values are all present and all distinct.
- * A feature column with no present value, or a categorical one with more than `maxCategories`
- * values, is an INVALID_DATA error that says which `--ignore` to use.
- *
- * Row numbers in messages are 1-based data rows (the header is not counted).
+ * - identifier: a categorical column whose values are all present and all distinct, or (20 values
+ *   or more) at least 90% distinct: an ID, a name or free text.
+ * - row number: a numeric column of unique integers, evenly spaced (90% of the gaps between
+ *   sorted values equal), at least 10 of them: row ids, customer numbers.
  */
 import { MlctlError } from '../errors.js';
-import { cellNumber, cellText, describeCell, isBooleanWord, isMissingCell, type Cell } from './cell.js';
-import type { Table } from './read-table.js';
+import {
+  brokenNumberReason,
+  cellMoment,
+  cellNumber,
+  cellText,
+  describeCell,
+  isBooleanWord,
+  isMissingCell,
+  looksLikeMoment,
+  type Cell,
+} from './cell.js';
+import { rowLabel, type Table } from './read-table.js';
 
 export type Task = 'classification' | 'regression';
-export type ColumnType = 'numeric' | 'boolean' | 'categorical';
+export type ColumnType = 'numeric' | 'boolean' | 'categorical' | 'datetime';
+export type MomentKind = 'date' | 'datetime' | 'time';
 
 export interface ColumnSchema {
   name: string;
   /** position of the column in the table's rows */
   index: number;
   type: ColumnType;
+  /** datetime columns: dates, date-times or times of day */
+  kind?: MomentKind;
   /** distinct present values (over rows with a target) */
   distinct: number;
   /** missing values (over rows with a target) */
@@ -44,7 +66,7 @@ export interface TargetSchema {
 
 export interface DroppedColumn {
   name: string;
-  reason: 'constant' | 'identifier';
+  reason: 'constant' | 'identifier' | 'row-number';
 }
 
 export interface Schema {
@@ -60,7 +82,9 @@ export interface InferSchemaOptions {
   features?: readonly string[];
   /** leave these columns out */
   ignore?: readonly string[];
-  /** most distinct values a categorical column may have (default 50) */
+  /** use these columns even when they look like IDs or constants */
+  keep?: readonly string[];
+  /** most distinct values a categorical column keeps before the rest become "other" (default 50) */
   maxCategories?: number;
   /** default: inferred (classification when non-numeric or <= 20 distinct integer values) */
   task?: Task;
@@ -157,10 +181,45 @@ function inferTarget(table: Table, index: number, rows: number[], task: Task | u
   };
 }
 
-function inferColumn(table: Table, index: number, rows: number[]): ColumnSchema {
-  let numeric = true;
-  let boolean = true;
+/** A column problem that stops training: bad cells in a numeric or date column, or no values at all. */
+interface ColumnProblem {
+  name: string;
+  text: string;
+  /** fix the cells (as opposed to only --ignore) */
+  cells: boolean;
+}
+
+const MAX_SHOWN_CELLS = 3;
+
+function badCellsProblem(table: Table, name: string, index: number, what: string, bad: { r: number; reason: string }[]): ColumnProblem {
+  const shown = bad
+    .slice(0, MAX_SHOWN_CELLS)
+    .map(({ r, reason }) => `${describeCell(table.rows[r][index])} on ${rowLabel(table, r)} (${reason})`)
+    .join(', ');
+  const more = bad.length > MAX_SHOWN_CELLS ? `, and ${bad.length - MAX_SHOWN_CELLS} more` : '';
+  return {
+    name,
+    text: `"${name}" ${what} except ${bad.length} value${bad.length === 1 ? '' : 's'}: ${shown}${more}`,
+    cells: true,
+  };
+}
+
+interface InferredColumn {
+  column: ColumnSchema;
+  problem?: ColumnProblem;
+}
+
+function inferColumn(table: Table, index: number, rows: number[]): InferredColumn {
+  const name = table.columns[index];
   let missing = 0;
+  let numbers = 0;
+  let booleans = 0;
+  const moments = { date: 0, datetime: 0, time: 0 };
+  /** present cells that are not numbers: the first few, and whether all look like broken numbers / moments */
+  const notNumbers: number[] = [];
+  let allBrokenNumbers = true;
+  const notMoments: number[] = [];
+  let allBrokenMoments = true;
   const distinct = new Set<string>();
   for (const r of rows) {
     const cell = table.rows[r][index];
@@ -170,26 +229,81 @@ function inferColumn(table: Table, index: number, rows: number[]): ColumnSchema 
     }
     const text = cellText(cell) as string;
     distinct.add(text);
-    if (numeric && cellNumber(cell) === null) numeric = false;
-    if (boolean && !(typeof cell === 'boolean' || isBooleanWord(text))) boolean = false;
+    if (cellNumber(cell) !== null) numbers++;
+    else {
+      notNumbers.push(r);
+      if (allBrokenNumbers && brokenNumberReason(cell) === null) allBrokenNumbers = false;
+    }
+    if (typeof cell === 'boolean' || isBooleanWord(text)) booleans++;
+    const m = cellMoment(cell);
+    if (m) moments[m.kind]++;
+    else {
+      notMoments.push(r);
+      if (allBrokenMoments && !looksLikeMoment(cell)) allBrokenMoments = false;
+    }
   }
   const present = rows.length - missing;
-  const type: ColumnType = present === 0 || numeric ? 'numeric' : boolean ? 'boolean' : 'categorical';
-  let count = distinct.size;
-  if (type === 'numeric') {
+  const base = { name, index, missing };
+  const fewBad = (bad: number, good: number, allShaped: boolean): boolean =>
+    good > 0 && bad > 0 && (bad * 20 <= present || (allShaped && good * 5 >= present * 4));
+
+  if (present === 0 || numbers === present) {
     // "1" and "1.0" are one value
     const values = new Set<number>();
     for (const r of rows) {
       const x = cellNumber(table.rows[r][index]) as number;
       if (!Number.isNaN(x)) values.add(x);
     }
-    count = values.size;
-  } else if (type === 'boolean') {
+    return { column: { ...base, type: 'numeric', distinct: values.size } };
+  }
+  if (booleans === present) {
     const values = new Set<string>();
     for (const t of distinct) values.add(/^(true|yes)$/i.test(t) ? 'true' : 'false');
-    count = values.size;
+    return { column: { ...base, type: 'boolean', distinct: values.size } };
   }
-  return { name: table.columns[index], index, type, distinct: count, missing };
+  const momentCount = moments.date + moments.datetime + moments.time;
+  const mixedClock = moments.time > 0 && moments.time < momentCount;
+  if (momentCount === present && !mixedClock) {
+    const kind: MomentKind = moments.time > 0 ? 'time' : moments.datetime > 0 ? 'datetime' : 'date';
+    return { column: { ...base, type: 'datetime', kind, distinct: distinct.size } };
+  }
+  const categorical: ColumnSchema = { ...base, type: 'categorical', distinct: distinct.size };
+  if (fewBad(notNumbers.length, numbers, allBrokenNumbers)) {
+    const bad = notNumbers.map((r) => ({ r, reason: brokenNumberReason(table.rows[r][index]) ?? 'not a number' }));
+    return { column: categorical, problem: badCellsProblem(table, name, index, 'is numeric', bad) };
+  }
+  if (!mixedClock && fewBad(notMoments.length, momentCount, allBrokenMoments)) {
+    const what = moments.time > 0 ? 'holds times of day' : 'holds dates';
+    const bad = notMoments.map((r) => ({ r, reason: looksLikeMoment(table.rows[r][index]) ? 'no such date or time' : 'not a date' }));
+    return { column: categorical, problem: badCellsProblem(table, name, index, what, bad) };
+  }
+  return { column: categorical };
+}
+
+/** Unique integers, at least 10, whose sorted gaps are (90% of them) one and the same: row ids. */
+function isRowNumberColumn(table: Table, col: ColumnSchema, rows: number[]): boolean {
+  if (col.type !== 'numeric' || col.missing > 0 || rows.length < 10 || col.distinct !== rows.length) return false;
+  const values: number[] = [];
+  for (const r of rows) {
+    const x = cellNumber(table.rows[r][col.index]) as number;
+    if (!Number.isInteger(x)) return false;
+    values.push(x);
+  }
+  values.sort((a, b) => a - b);
+  const gaps = new Map<number, number>();
+  for (let i = 1; i < values.length; i++) {
+    const g = values[i] - values[i - 1];
+    gaps.set(g, (gaps.get(g) ?? 0) + 1);
+  }
+  const common = Math.max(...gaps.values());
+  return common >= 0.9 * (values.length - 1);
+}
+
+/** A categorical column that names rows rather than describing them: all distinct, or nearly so. */
+function isIdentifierColumn(col: ColumnSchema, rows: number): boolean {
+  if (col.type !== 'categorical') return false;
+  const present = rows - col.missing;
+  return (col.missing === 0 && col.distinct === rows) || (present >= 20 && col.distinct >= 0.9 * present);
 }
 
 function resolveFeatureNames(table: Table, targetIndex: number, options: InferSchemaOptions): number[] {
@@ -216,8 +330,16 @@ function resolveFeatureNames(table: Table, targetIndex: number, options: InferSc
   let chosen = options.features?.length
     ? [...new Set(check(options.features, '--features'))]
     : table.columns.map((_, i) => i).filter((i) => i !== targetIndex);
+  const kept = options.keep?.length ? check(options.keep, '--keep') : [];
+  for (const i of kept) if (!chosen.includes(i)) chosen.push(i);
   if (options.ignore?.length) {
     const ignored = new Set(check(options.ignore, '--ignore'));
+    const both = kept.filter((i) => ignored.has(i));
+    if (both.length > 0) {
+      throw new MlctlError('USAGE', `--keep and --ignore both name "${table.columns[both[0]]}".`, {
+        hint: 'Name each column in one of them only.',
+      });
+    }
     chosen = chosen.filter((i) => !ignored.has(i));
   }
   return chosen;
@@ -225,9 +347,9 @@ function resolveFeatureNames(table: Table, targetIndex: number, options: InferSc
 
 /** Infer feature types, choose the columns and the task. See the file comment for the rules. */
 export function inferSchema(table: Table, options: InferSchemaOptions): InferSchemaResult {
-  const maxCategories = options.maxCategories ?? DEFAULT_MAX_CATEGORIES;
   const targetIndex = findColumn(table, options.target, 'Target column');
   const featureIndexes = resolveFeatureNames(table, targetIndex, options);
+  const keep = new Set(options.keep ?? []);
   const warnings: string[] = [];
 
   const rows: number[] = [];
@@ -239,49 +361,76 @@ export function inferSchema(table: Table, options: InferSchemaOptions): InferSch
     });
   }
   if (missingTarget.length > 0) {
-    const shown = missingTarget
-      .slice(0, 5)
-      .map((r) => r + 1)
-      .join(', ');
-    warnings.push(
-      `Dropped ${missingTarget.length} row${missingTarget.length === 1 ? '' : 's'} with no value in target "${options.target}" (row${missingTarget.length === 1 ? '' : 's'} ${shown}${missingTarget.length > 5 ? ', ...' : ''}).`,
-    );
+    const n = missingTarget.length;
+    const labels = missingTarget.slice(0, 5).map((r) => rowLabel(table, r));
+    const where = `${labels[0].split(' ')[0]}${n === 1 ? '' : 's'} ${labels.map((l) => l.split(' ')[1]).join(', ')}${n > 5 ? ', ...' : ''}`;
+    warnings.push(`Dropped ${n} row${n === 1 ? '' : 's'} with no value in target "${options.target}" (${where}).`);
   }
-  const target = inferTarget(table, targetIndex, rows, options.task);
 
   const features: ColumnSchema[] = [];
   const dropped: DroppedColumn[] = [];
+  const problems: ColumnProblem[] = [];
   for (const i of featureIndexes) {
-    const col = inferColumn(table, i, rows);
+    const { column: col, problem } = inferColumn(table, i, rows);
+    if (problem) {
+      problems.push(problem);
+      continue;
+    }
     if (col.missing === rows.length) {
-      throw new MlctlError('INVALID_DATA', `Column "${col.name}" has no values (every row is empty or missing).`, {
-        hint: `Leave it out with --ignore ${col.name}.`,
-      });
+      problems.push({ name: col.name, text: `"${col.name}" has no values (every row is empty or missing)`, cells: false });
+      continue;
     }
-    if (col.distinct <= 1 && (col.type !== 'categorical' || col.missing === 0)) {
+    const keepIt = keep.has(col.name);
+    const drop = (reason: DroppedColumn['reason'], why: string): void => {
+      dropped.push({ name: col.name, reason });
+      warnings.push(`Dropped column "${col.name}": ${why}, so it cannot help predict; --keep ${col.name} uses it anyway.`);
+    };
+    if (!keepIt && col.distinct <= 1 && (col.type !== 'categorical' || col.missing === 0)) {
       const value = describeCell(table.rows[rows.find((r) => !isMissingCell(table.rows[r][i])) as number][i]);
-      dropped.push({ name: col.name, reason: 'constant' });
-      warnings.push(`Dropped column "${col.name}": it has a single value (${value}), so it cannot help predict.`);
+      drop('constant', `it has a single value (${value})`);
       continue;
     }
-    if (col.type === 'categorical' && col.missing === 0 && col.distinct === rows.length) {
-      dropped.push({ name: col.name, reason: 'identifier' });
-      warnings.push(`Dropped column "${col.name}": every value is a different string (an ID?), so it cannot help predict.`);
-      continue;
-    }
-    if (col.type === 'categorical' && col.distinct > maxCategories) {
-      throw new MlctlError(
-        'INVALID_DATA',
-        `Column "${col.name}" has ${col.distinct} distinct values (more than ${maxCategories}); one-hot encoding it would need a column per value.`,
-        { hint: `Leave it out with --ignore ${col.name}, or raise the limit with --max-categories.` },
+    if (!keepIt && isIdentifierColumn(col, rows.length)) {
+      const present = rows.length - col.missing;
+      drop(
+        'identifier',
+        col.distinct === present
+          ? 'every value is different (an ID, a name or free text?)'
+          : `${Math.floor((100 * col.distinct) / present)}% of its values are different (an ID, a name or free text?)`,
       );
+      continue;
+    }
+    if (!keepIt && isRowNumberColumn(table, col, rows)) {
+      drop('row-number', 'its values are unique, evenly spaced integers (a row number or an ID?)');
+      continue;
     }
     features.push(col);
   }
+  const targetProblem = options.task === 'classification' ? undefined : inferColumn(table, targetIndex, rows).problem;
+  if (targetProblem) problems.unshift({ ...targetProblem, text: `target ${targetProblem.text}` });
+  if (problems.length > 0) throw columnProblemsError(problems, options.target);
+  // the target is checked after the features, so that every bad column is reported at once
+  const target = inferTarget(table, targetIndex, rows, options.task);
   if (features.length === 0) {
     throw new MlctlError('INVALID_DATA', `No usable feature columns remain to predict "${options.target}".`, {
-      hint: 'Every candidate column was dropped or ignored; check --features/--ignore and the warnings.',
+      hint: 'Every candidate column was dropped or ignored; check --features/--ignore/--keep and the warnings.',
     });
   }
   return { schema: { features, target, dropped }, warnings, rows, droppedRows: missingTarget.length };
+}
+
+function columnProblemsError(problems: ColumnProblem[], target: string): MlctlError {
+  const names = problems.map((p) => p.name);
+  const message =
+    problems.length === 1
+      ? `${problems[0].name === target ? 'The' : 'Column'} ${problems[0].text}.`
+      : `${problems.length} columns have problems: ${problems.map((p) => p.text).join('; ')}.`;
+  const features = names.filter((n) => n !== target);
+  const ignore = features.length
+    ? `leave ${features.length === 1 ? 'the column' : 'the columns'} out with --ignore ${features.join(',')}`
+    : 'rows with an empty target are left out';
+  const hint = problems.some((p) => p.cells)
+    ? `Fix those cells or empty them (empty, NA, N/A, none, NaN, null and - mean missing), or ${ignore}.`
+    : `${ignore[0].toUpperCase()}${ignore.slice(1)}.`;
+  return new MlctlError('INVALID_DATA', message, { hint, details: { columns: names } });
 }

@@ -5,23 +5,35 @@
  * on new data. Both go through `encodeFeatures`/`encodeTargets`, the same path predict and serve use.
  */
 import { MlctlError } from '../errors.js';
-import { isMissingCell } from './cell.js';
+import { cellText, isMissingCell } from './cell.js';
 import { inferSchema, type Schema, type Task } from './infer-schema.js';
 import type { Table } from './read-table.js';
-import { encodeFeatures, encodeTargets, fitSignature, type EncodeOptions, type Signature } from './signature.js';
+import {
+  describeUnseen,
+  encodeFeatures,
+  encodeTargets,
+  fitSignature,
+  MISSING_CATEGORY,
+  OTHER_CATEGORY,
+  type EncodeOptions,
+  type Signature,
+  type UnseenCategories,
+} from './signature.js';
 import { splitDataset } from './split.js';
 
 export interface PrepareTrainingOptions {
   target: string;
   features?: readonly string[];
   ignore?: readonly string[];
+  /** use these columns even when they look like IDs or constants */
+  keep?: readonly string[];
   task?: Task;
   seed: number;
   /** default 0.2 of all rows */
   testFraction?: number;
   /** default 0.1 of all rows */
   validationFraction?: number;
-  /** default 50 */
+  /** most categories a column keeps before the rest become "other" (default 50) */
   maxCategories?: number;
   /** stratify the split by class for classification (default true) */
   stratify?: boolean;
@@ -74,6 +86,13 @@ export function prepareTrainingData(table: Table, options: PrepareTrainingOption
     stratify: options.stratify,
     classNames: schema.target.classes ?? undefined,
   });
+  for (const rare of parts.rareClasses) {
+    warnings.push(
+      rare.rows === 1
+        ? `Class "${rare.name}" has only 1 row, too few to hold any out for validation or test; it is in the training split.`
+        : `Class "${rare.name}" has only ${rare.rows} rows, too few to hold some out for validation and test; they are all in the training split.`,
+    );
+  }
   // positions among the kept rows -> row indices of the table
   const toTable = (p: Int32Array): Int32Array => p.map((i) => rows[i]);
   const indices: SplitParts<Int32Array> = {
@@ -82,10 +101,9 @@ export function prepareTrainingData(table: Table, options: PrepareTrainingOption
     test: toTable(parts.test),
   };
 
-  const signature = fitSignature(
-    schema,
-    Array.from(indices.train, (r) => table.rows[r]),
-  );
+  const trainRows = Array.from(indices.train, (r) => table.rows[r]);
+  const signature = fitSignature(schema, trainRows, { maxCategories: options.maxCategories });
+  warnings.push(...otherCategoryWarnings(signature, table, trainRows));
   const encode = (idx: Int32Array) => ({
     x: encodeFeatures(signature, table, { indices: idx, unknownCategory: 'ignore' }),
     y: encodeTargets(
@@ -110,6 +128,31 @@ export function prepareTrainingData(table: Table, options: PrepareTrainingOption
   };
 }
 
+/** For each column folded into "other": how many values and training rows went there. */
+function otherCategoryWarnings(signature: Signature, table: Table, trainRows: Table['rows']): string[] {
+  const out: string[] = [];
+  for (const spec of signature.features) {
+    if (spec.type !== 'categorical' || !spec.categories.includes(OTHER_CATEGORY)) continue;
+    const index = table.columns.indexOf(spec.name);
+    const known = new Set(spec.categories);
+    const folded = new Set<string>();
+    let rowsInOther = 0;
+    for (const row of trainRows) {
+      const t = cellText(row[index]);
+      if (t !== null && !known.has(t)) {
+        folded.add(t);
+        rowsInOther++;
+      }
+    }
+    const kept = spec.categories.filter((c) => c !== OTHER_CATEGORY && c !== MISSING_CATEGORY).length;
+    const distinct = kept + folded.size;
+    out.push(
+      `Column "${spec.name}" has ${distinct} distinct values; the ${kept} most frequent are kept and the other ${folded.size} (${rowsInOther} of ${trainRows.length} training rows) are encoded as "other" (--max-categories sets how many are kept).`,
+    );
+  }
+  return out;
+}
+
 export interface PrepareEvaluationOptions {
   /** default 'ignore': an unseen category encodes as all zeros */
   unknownCategory?: EncodeOptions['unknownCategory'];
@@ -124,6 +167,8 @@ export interface PreparedEvaluationData {
   rows: Int32Array;
   /** rows left out because their target is missing */
   droppedRows: number;
+  /** categories the model did not know, per column */
+  unseen: UnseenCategories;
   warnings: string[];
 }
 
@@ -150,8 +195,13 @@ export function prepareEvaluationData(signature: Signature, table: Table, option
   }
   const rows = Int32Array.from(kept);
   const warnings = droppedRows > 0 ? [`Skipped ${droppedRows} row${droppedRows === 1 ? '' : 's'} with no value in target "${name}".`] : [];
+  const unseen: UnseenCategories = {};
+  const x = encodeFeatures(signature, table, { indices: rows, unknownCategory: options.unknownCategory ?? 'ignore', unseen });
+  const unseenNote = describeUnseen(signature, unseen);
+  if (unseenNote) warnings.push(unseenNote);
   return {
-    x: encodeFeatures(signature, table, { indices: rows, unknownCategory: options.unknownCategory ?? 'ignore' }),
+    x,
+    unseen,
     y: encodeTargets(
       signature,
       kept.map((r) => table.rows[r][targetIndex]),

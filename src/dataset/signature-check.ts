@@ -9,17 +9,26 @@ import {
   literal,
   nonEmptyText,
   nonNegativeInt,
+  nullable,
   object,
   text,
   union,
   type Problem,
   type Validator,
 } from '../checks.js';
+import { DATE_PARTS } from '../vocabulary.js';
 
 const featureSpec: Validator = union('type', {
   numeric: object({ name: nonEmptyText, type: literal('numeric'), mean: finiteNumber, std: finiteNumber, fill: finiteNumber }),
   boolean: object({ name: nonEmptyText, type: literal('boolean'), fill: literal(0, 1) }),
   categorical: object({ name: nonEmptyText, type: literal('categorical'), categories: arrayOf(text) }),
+  datetime: object({
+    name: nonEmptyText,
+    type: literal('datetime'),
+    kind: literal('date', 'datetime', 'time'),
+    origin: nullable(text),
+    parts: arrayOf(object({ part: literal(...DATE_PARTS), mean: finiteNumber, std: finiteNumber })),
+  }),
 });
 
 export const targetSpec: Validator = union('task', {

@@ -6,6 +6,9 @@
  * every non-empty part in proportion: round(count * fraction) rows of it, at least 1, and at
  * least 1 row is left for training. Otherwise the whole index range is shuffled and cut the same
  * way. Each part's indices are then shuffled together (classes interleaved).
+ *
+ * A class with too few rows to stratify (fewer than one per non-empty part) goes to the training
+ * split whole and is listed in `rareClasses`, so the caller can warn; it is not an error.
  */
 import { MlctlError } from '../errors.js';
 import { createRng, type Rng } from '../random.js';
@@ -30,6 +33,8 @@ export interface Split {
   train: Int32Array;
   validation: Int32Array;
   test: Int32Array;
+  /** stratified only: classes (indices) whose rows all went to the training split, with their row counts */
+  rareClasses: { index: number; name: string; rows: number }[];
 }
 
 export interface Fold {
@@ -55,9 +60,6 @@ function groupByClass(labels: Int32Array, n: number): number[][] {
   }
   return groups;
 }
-
-const className = (names: readonly string[] | undefined, k: number): string =>
-  names?.[k] !== undefined ? `Class "${names[k]}"` : `Class ${k}`;
 
 /** How many of `count` rows go to test and validation (each at least 1 when its fraction > 0). */
 function cut(count: number, testFraction: number, validationFraction: number): { test: number; validation: number } | null {
@@ -100,16 +102,15 @@ export function splitDataset(options: SplitOptions): Split {
   const train: number[] = [];
   const validation: number[] = [];
   const test: number[] = [];
+  const rareClasses: Split['rareClasses'] = [];
   groups.forEach((group, k) => {
     if (group.length === 0) return; // a class with no rows (e.g. absent from this data)
     const sizes = cut(group.length, testFraction, validationFraction);
     if (!sizes) {
       if (stratify) {
-        throw new MlctlError(
-          'INVALID_DATA',
-          `${className(options.classNames, k)} has only ${group.length} row${group.length === 1 ? '' : 's'}; stratified splitting needs at least ${needed}.`,
-          { hint: 'Add more rows of that class, or remove the class from the data.' },
-        );
+        rareClasses.push({ index: k, name: options.classNames?.[k] ?? String(k), rows: group.length });
+        train.push(...group);
+        return;
       }
       throw new MlctlError(
         'INVALID_DATA',
@@ -128,30 +129,40 @@ export function splitDataset(options: SplitOptions): Split {
     train: rng.shuffle(fromArray(train)),
     validation: rng.shuffle(fromArray(validation)),
     test: rng.shuffle(fromArray(test)),
+    rareClasses,
   };
 }
 
 /**
  * k folds over rows 0..n-1: every row is in exactly one fold's test set. Stratified when labels
  * are given: each class is shuffled and dealt round-robin over the folds (continuing from where
- * the previous class stopped, so fold sizes differ by at most one).
+ * the previous class stopped, so fold sizes differ by at most one). A class with fewer rows than
+ * k is dealt the same way (it is then missing from some folds' test sets); only unlabelled data
+ * with fewer than k rows is an error.
  */
-export function stratifiedKFold(labels: Int32Array | null, n: number, k: number, seed: number, classNames?: readonly string[]): Fold[] {
+export function stratifiedKFold(labels: Int32Array | null, n: number, k: number, seed: number): Fold[] {
   if (!Number.isInteger(k) || k < 2) {
     throw new MlctlError('USAGE', `--folds must be an integer of at least 2, got ${k}.`, { hint: 'Pass e.g. --folds 5.' });
+  }
+  if (labels && n < k) {
+    throw new MlctlError(
+      'INVALID_DATA',
+      `The data has only ${n} row${n === 1 ? '' : 's'}; ${k}-fold cross-validation needs at least ${k}.`,
+      {
+        hint: 'Use fewer folds, or add more rows.',
+      },
+    );
   }
   const rng: Rng = createRng(seed);
   const groups = labels ? groupByClass(labels, n) : [Array.from({ length: n }, (_, i) => i)];
   const folds: number[][] = Array.from({ length: k }, () => []);
   let next = 0;
-  groups.forEach((group, c) => {
+  groups.forEach((group) => {
     if (group.length === 0) return;
-    if (group.length < k) {
+    if (!labels && group.length < k) {
       throw new MlctlError(
         'INVALID_DATA',
-        labels
-          ? `${className(classNames, c)} has only ${group.length} row${group.length === 1 ? '' : 's'}; ${k}-fold cross-validation needs at least ${k} per class.`
-          : `The data has only ${group.length} row${group.length === 1 ? '' : 's'}; ${k}-fold cross-validation needs at least ${k}.`,
+        `The data has only ${group.length} row${group.length === 1 ? '' : 's'}; ${k}-fold cross-validation needs at least ${k}.`,
         { hint: 'Use fewer folds, or add more rows.' },
       );
     }

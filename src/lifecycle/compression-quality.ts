@@ -111,7 +111,7 @@ async function measurementRows(parent: SourceVersion, data: string | undefined):
   const record = parent.record;
   if (record.signature && (data || hasTestSplit(record))) {
     const { evaluationRows } = await import('./evaluate.js');
-    return { kind: 'labelled', set: await evaluationRows(record, data), signature: record.signature };
+    return { kind: 'labelled', set: await evaluationRows(parent, data), signature: record.signature };
   }
   if (data) return { kind: 'numeric', path: data };
   return null;

@@ -23,6 +23,7 @@ export interface CrossValidateOptions {
   target: string;
   features?: string[];
   ignore?: string[];
+  keep?: string[];
   task?: Task;
   settings: TrainSettings;
   folds: number;
@@ -37,6 +38,7 @@ export async function crossValidate(options: CrossValidateOptions): Promise<Cros
     target: options.target,
     features: options.features,
     ignore: options.ignore,
+    keep: options.keep,
     task: options.task,
     maxCategories: settings.maxCategories,
   });
@@ -57,7 +59,7 @@ export async function crossValidate(options: CrossValidateOptions): Promise<Cros
         rows.map((r) => table.rows[r][targetIndex]),
       ) as Int32Array)
     : null;
-  const folds = stratifiedKFold(labels, rows.length, k, settings.seed, classes);
+  const folds = stratifiedKFold(labels, rows.length, k, settings.seed);
 
   const perFold: Record<string, number>[] = [];
   for (let f = 0; f < folds.length; f++) {
@@ -80,6 +82,7 @@ export async function crossValidate(options: CrossValidateOptions): Promise<Cros
     const signature = fitSignature(
       schema,
       Array.from(trainRows, (r) => table.rows[r]),
+      { maxCategories: settings.maxCategories },
     );
     const encode = (idx: Int32Array) => ({
       x: encodeFeatures(signature, table, { indices: idx, unknownCategory: 'ignore' }),

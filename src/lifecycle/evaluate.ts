@@ -4,15 +4,22 @@
  */
 import { MlctlError } from '../errors.js';
 import { GATE_ENTRIES, gateFlag, type GateMetric, type Gates } from '../options/evaluate.js';
+import { envName } from '../options/spec.js';
 import type { BackendChoice, Task } from '../vocabulary.js';
-import { readCsvFile } from '../dataset/read-table.js';
+import path from 'node:path';
+import { readCsvFile, type ReadCsvOptions, type Table } from '../dataset/read-table.js';
 import { prepareEvaluationData, type PreparedEvaluationData } from '../dataset/prepare.js';
+import type { Signature, UnseenCategories } from '../dataset/signature.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
 import type { VersionRecord } from '../registry/version-record.js';
-import { openVersion, readVersion, requireSignature } from './open-version.js';
+import { openVersion, readVersion } from './open-version.js';
+import { plainIoOf, plainSignature, plainTable } from './plain-input.js';
+import { inputSignatureOf, type InputFormatOptions } from './predict.js';
 import { scoreSplit } from './fit-mlp.js';
 import { readStoredTestSplit } from './test-split.js';
 import type { Metrics } from './metrics.js';
+
+export type GateSources = Partial<Record<keyof Gates, 'flag' | 'env' | 'config'>>;
 
 export interface GateResult {
   gate: string;
@@ -30,7 +37,11 @@ export interface EvaluateOptions {
   selector?: VersionSelector;
   /** a labelled CSV; default: the version's stored test split */
   data?: string;
+  /** how to read `data` (--delimiter, --decimal, --encoding, --no-header) */
+  read?: InputFormatOptions;
   gates?: Gates;
+  /** where each gate came from: a gate for the other task is an error as a flag, skipped with a note otherwise (default flag) */
+  gateSources?: GateSources;
   backend?: BackendChoice;
 }
 
@@ -42,21 +53,23 @@ export interface EvaluateResult {
   gates: GateResult[];
   passed: boolean;
   backend: string;
+  /** categories the model never saw in training, per column (empty when none) */
+  unseenCategories: UnseenCategories;
   warnings: string[];
 }
 
 export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
   const { registry, model: name } = options;
   const info = await readVersion({ registry, model: name, selector: options.selector });
-  const signature = requireSignature(info.record);
-  checkGatesFitTask(options.gates ?? {}, signature.target.task);
+  const { signature } = await inputSignatureOf(info);
+  const { gates: applicable, notes } = checkGatesFitTask(options.gates ?? {}, signature.target.task, options.gateSources);
 
-  const data = await evaluationRows(info.record, options.data);
+  const data = await evaluationRows(info, options.data, options.read);
   const prepared = data.prepared;
   const opened = await openVersion({ registry, model: name, backend: options.backend }, info);
   try {
     const metrics = scoreSplit(opened.handle, signature, { x: prepared.x, y: prepared.y, n: prepared.rows.length });
-    const gates = checkGates(options.gates ?? {}, metrics);
+    const gates = checkGates(applicable, metrics);
     return {
       model: name,
       version: info.version,
@@ -70,7 +83,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       gates,
       passed: gates.every((g) => g.passed),
       backend: opened.backend,
-      warnings: prepared.warnings,
+      unseenCategories: prepared.unseen,
+      warnings: [...notes, ...prepared.warnings],
     };
   } finally {
     opened.dispose();
@@ -80,29 +94,65 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
 export interface EvaluationRows {
   source: 'test-split' | 'file';
   path: string;
+  /** the signature the rows were encoded with (the plain-number one for an imported model) */
+  signature: Signature;
   prepared: PreparedEvaluationData;
 }
 
 /**
- * The labelled rows a version is scored on, encoded with its signature: `data` (a labelled CSV)
- * or its stored test split. evaluate, quantize and prune all score through this.
+ * The labelled rows a version is scored on, encoded with its signature: `data` (a labelled CSV,
+ * read as `read` says) or its stored test split (read as training read it). A version without a
+ * signature (imported) takes plain numbers, the target last. evaluate, quantize and prune all
+ * score through this.
  */
-export async function evaluationRows(record: VersionRecord, data?: string): Promise<EvaluationRows> {
-  const signature = requireSignature(record);
-  const rows = data ? { path: data, table: await readCsvFile(data) } : await readStoredTestSplit(record);
-  const prepared = prepareEvaluationData(signature, rows.table, { indices: 'indices' in rows ? rows.indices : undefined });
-  return { source: data ? 'file' : 'test-split', path: rows.path, prepared };
+export async function evaluationRows(
+  version: { record: VersionRecord; dir: string },
+  data?: string,
+  read: InputFormatOptions = {},
+): Promise<EvaluationRows> {
+  const { record, dir } = version;
+  const plain = record.signature ? null : await plainIoOf(record, dir);
+  const signature = record.signature ?? plainSignature(plain!);
+  let rows: { path: string; table: Table; indices?: Int32Array };
+  if (data) {
+    const csv: ReadCsvOptions = { ...read };
+    // without a header: the features in the model's order, then the target (plain models: positional)
+    if (csv.header === false && !plain) csv.columns = [...signature.features.map((f) => f.name), signature.target.name];
+    rows = { path: data, table: await readCsvFile(data, csv) };
+  } else {
+    // the version directory is <registry>/<model>/<n>; <project>/ paths are relative to the registry's folder
+    rows = await readStoredTestSplit(record, path.dirname(path.dirname(dir)));
+  }
+  if (plain) rows.table = plainTable(rows.table, plain, record, true);
+  const prepared = prepareEvaluationData(signature, rows.table, { indices: rows.indices });
+  return { source: data ? 'file' : 'test-split', path: rows.path, signature, prepared };
 }
 
-function checkGatesFitTask(gates: Gates, task: Task): void {
+/**
+ * The gates that apply to this task. A gate for the other task is an error when it was given as a
+ * flag (or by a library caller), and is skipped with a note when it came from the config file or
+ * an MLCTL_* variable, which are shared by every model.
+ */
+function checkGatesFitTask(gates: Gates, task: Task, sources: GateSources = {}): { gates: Gates; notes: string[] } {
+  const kept: Gates = {};
+  const notes: string[] = [];
   for (const [key, spec] of GATE_ENTRIES) {
-    if (gates[key] !== undefined && spec.task !== task) {
+    if (gates[key] === undefined) continue;
+    if (spec.task === task) {
+      kept[key] = gates[key];
+      continue;
+    }
+    const source = sources[key] ?? 'flag';
+    if (source === 'flag') {
       const fitting = GATE_ENTRIES.filter(([, g]) => g.task === task).map(([, g]) => gateFlag(g));
       throw new MlctlError('USAGE', `${gateFlag(spec)} applies to ${spec.task} models; this one is a ${task} model.`, {
         hint: `Use ${fitting.join(', ')}.`,
       });
     }
+    const from = source === 'config' ? `"${key}" in the config` : envName(spec.flags);
+    notes.push(`Skipped the ${gateFlag(spec)} gate (from ${from}): it applies to ${spec.task} models and this one is a ${task} model.`);
   }
+  return { gates: kept, notes };
 }
 
 export function checkGates(gates: Gates, metrics: Metrics): GateResult[] {

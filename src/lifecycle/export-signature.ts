@@ -5,7 +5,7 @@
  * the training statistics; for an imported model it gives the input and output shapes only.
  */
 import type { FeatureSpec, Signature } from '../dataset/signature.js';
-import { MISSING_CATEGORY } from '../dataset/signature.js';
+import { MISSING_CATEGORY, OTHER_CATEGORY } from '../dataset/signature.js';
 import type { VersionRecord } from '../registry/version-record.js';
 
 export const SIGNATURE_FORMAT = 'mlctl-signature/1' as const;
@@ -32,14 +32,23 @@ export interface ExportedSignature {
 export type ExportedFeature =
   | { name: string; type: 'numeric'; encode: string; mean: number; std: number; fill: number; columns: 1 }
   | { name: string; type: 'boolean'; encode: string; fill: 0 | 1; columns: 1 }
-  | { name: string; type: 'categorical'; encode: string; categories: string[]; columns: number };
+  | { name: string; type: 'categorical'; encode: string; categories: string[]; columns: number }
+  | {
+      name: string;
+      type: 'datetime';
+      kind: 'date' | 'datetime' | 'time';
+      encode: string;
+      origin: string | null;
+      parts: { part: string; mean: number; std: number }[];
+      columns: number;
+    };
 
 export type ExportedOutput =
   | { task: 'classification'; target: string; shape: (number | null)[]; labels: string[]; decode: string }
   | { task: 'regression'; target: string; shape: (number | null)[]; mean: number; std: number; decode: string }
   | { task: null; shape: (number | null)[] | null; decode: string };
 
-const MISSING = 'empty, NA, N/A, NaN, null or ?';
+const MISSING = 'empty, NA, N/A, NaN, null, none, - or ? (any case)';
 
 export function exportedSignature(record: VersionRecord): ExportedSignature {
   const base = { format: SIGNATURE_FORMAT, model: record.model, version: record.version, modelFile: 'model.json' as const };
@@ -93,8 +102,17 @@ function exportFeature(f: FeatureSpec): ExportedFeature {
         ...f,
         encode:
           `one-hot over categories (one column each, in order); a missing value is the category "${MISSING_CATEGORY}" when listed, ` +
-          'and an unknown or unlisted missing value encodes as all zeros',
+          `an unknown value is the category "${OTHER_CATEGORY}" when listed, and anything else unlisted encodes as all zeros`,
         columns: f.categories.length,
+      };
+    case 'datetime':
+      return {
+        ...f,
+        encode:
+          'an ISO 8601 date, date-time or time of day (wall-clock values, time zone ignored) becomes one column per part, in order: ' +
+          'year, month, day (of month), weekday (ISO, Monday = 1 … Sunday = 7), hour (minutes as its fraction) or days (since origin, ' +
+          'fractional for date-times), each (value - mean) / std; a missing value encodes as 0 in every column',
+        columns: f.parts.length,
       };
   }
 }

@@ -37,6 +37,7 @@ export async function importModel(options: ImportModelOptions): Promise<ImportMo
 
   const modelJson = await readModelJson(modelJsonPath);
   const shards = await checkShards(sourceDir, modelJson);
+  await options.registry.checkWritable();
 
   // Prove TF.js can build it (and learn its input/output shapes) before publishing anything.
   const { openModel } = await import('../engine/model-handle.js');

@@ -76,8 +76,10 @@ export function modelCard({ record, lineage, shardFiles }: ModelCardInput): stri
           ? `z-score (mean ${format(f.mean)}, std ${format(f.std)}), missing → ${format(f.fill)}`
           : f.type === 'boolean'
             ? `0/1, missing → ${f.fill}`
-            : `one-hot over ${f.categories.length} categories`;
-      out.push(`| ${f.name} | ${f.type} | ${enc} |`);
+            : f.type === 'datetime'
+              ? `${f.parts.map((p) => p.part).join(', ')}, each z-scored${f.origin ? ` (days since ${f.origin})` : ''}`
+              : `one-hot over ${f.categories.length} categories`;
+      out.push(`| ${f.name} | ${f.type === 'datetime' ? f.kind : f.type} | ${enc} |`);
     }
     out.push('');
   }

@@ -12,7 +12,7 @@ import type { Signature, FeatureRows, EncodeOptions } from '../dataset/signature
 import type { ModelHandle } from '../engine/model-handle.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
 import type { VersionRecord } from '../registry/version-record.js';
-import { OPERATION_PAST, type BackendChoice } from '../vocabulary.js';
+import { OPERATION_PAST, plural, type BackendChoice } from '../vocabulary.js';
 import { predictRows, type RowPredictions } from './predict-rows.js';
 
 export interface VersionInfo {
@@ -75,9 +75,13 @@ export async function assertVersionFiles(registry: Registry, v: Pick<VersionInfo
   const issues = await registry.verifyFiles(v.model, v.version);
   const fatal = issues.filter((i) => i.problem !== 'extra');
   if (fatal.length > 0) {
-    throw new MlctlError('INVALID_MODEL', `${fatal[0].message}${fatal.length > 1 ? ` (and ${fatal.length - 1} more problem(s))` : ''}`, {
-      hint: `Run "mlctl version verify ${v.model}" for the full list; restore the files or remove the version.`,
-    });
+    throw new MlctlError(
+      'INVALID_MODEL',
+      `${fatal[0].message}${fatal.length > 1 ? ` (and ${plural(fatal.length - 1, 'more problem')})` : ''}`,
+      {
+        hint: `Run "mlctl version verify ${v.model}" for the full list; restore the files or remove the version.`,
+      },
+    );
   }
 }
 

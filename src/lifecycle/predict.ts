@@ -1,21 +1,29 @@
 /**
- * `mlctl predict`: batch inference from a CSV or JSON file (or stdin text) with a version's own
- * preprocessing; predictions come back in input order.
+ * `mlctl predict`: batch inference from a CSV or JSON file (or stdin) with a version's own
+ * preprocessing; predictions come back in input order. Versions without a signature (imported
+ * models) take rows of plain numbers (see plain-input.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { MlctlError } from '../errors.js';
-import { parseCsvText, readCsvFile, readJsonRows, type Table } from '../dataset/read-table.js';
+import { parseCsvBytes, readCsvFile, readJsonRows, type ReadCsvOptions, type Table } from '../dataset/read-table.js';
+import { describeUnseen, type Signature, type UnseenCategories } from '../dataset/signature.js';
 import type { BackendChoice } from '../vocabulary.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
-import { openVersion, readVersion, requireSignature } from './open-version.js';
-import type { Prediction } from './predict-rows.js';
+import { openVersion, readVersion, type VersionInfo } from './open-version.js';
+import { plainIoOf, plainSignature, plainTable, type PlainIo } from './plain-input.js';
+import { predictRows, type Prediction } from './predict-rows.js';
+
+/** How to read CSV input: --delimiter, --decimal, --encoding, --no-header (header: false). */
+export type InputFormatOptions = Pick<ReadCsvOptions, 'delimiter' | 'decimal' | 'encoding' | 'header'>;
 
 export interface PredictOptions {
   registry: Registry;
   model: string;
   selector?: VersionSelector;
-  /** a .csv or .json file path; or `text` for stdin */
-  input: { path: string } | { text: string; name: string };
+  /** a .csv or .json file path; or the bytes (or text) read from stdin */
+  input: { path: string } | { text: string; name: string } | { bytes: Buffer; name: string };
+  /** CSV reading options */
+  read?: InputFormatOptions;
   backend?: BackendChoice;
 }
 
@@ -27,19 +35,31 @@ export interface PredictResult {
   rows: number;
   backend: string;
   predictions: Prediction[];
+  /** categories the model never saw in training, per column (empty when none) */
+  unseenCategories: UnseenCategories;
+  warnings: string[];
+}
+
+/** The signature to encode with: the version's own, or the plain-number one of an imported model. */
+export async function inputSignatureOf(info: VersionInfo): Promise<{ signature: Signature; plain: PlainIo | null }> {
+  if (info.signature) return { signature: info.signature, plain: null };
+  const plain = await plainIoOf(info.record, info.dir);
+  return { signature: plainSignature(plain), plain };
 }
 
 export async function predict(options: PredictOptions): Promise<PredictResult> {
   const { registry, model: name } = options;
   const info = await readVersion({ registry, model: name, selector: options.selector });
-  const signature = requireSignature(info.record);
-  const table = await readInput(
-    options.input,
-    signature.features.map((f) => f.name),
-  );
+  const { signature, plain } = await inputSignatureOf(info);
+  const featureNames = signature.features.map((f) => f.name);
+  // plain rows are matched by position; plainTable checks their width against the model
+  let table = await readInput(options.input, plain ? null : featureNames, options.read, featureNames);
+  if (plain) table = plainTable(table, plain, info.record, false);
   const opened = await openVersion({ registry, model: name, backend: options.backend }, info);
   try {
-    const out = opened.predictRows(table, { unknownCategory: 'ignore' });
+    const unseen: UnseenCategories = {};
+    const out = predictRows(opened.handle, signature, table, { unknownCategory: 'ignore', unseen });
+    const note = describeUnseen(signature, unseen);
     return {
       model: name,
       version: info.version,
@@ -48,14 +68,26 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
       rows: out.predictions.length,
       backend: opened.backend,
       predictions: out.predictions,
+      unseenCategories: unseen,
+      warnings: note ? [note] : [],
     };
   } finally {
     opened.dispose();
   }
 }
 
-/** CSV or JSON by extension (files) or by the first character (stdin). */
-export async function readInput(input: PredictOptions['input'], featureNames: string[]): Promise<Table> {
+/**
+ * CSV or JSON by extension (files) or by the first character (stdin). A CSV without a header
+ * (`header: false`) has the columns `headerless` (one per feature, in order), or columns 1, 2, …
+ * when that is null. JSON arrays are matched to `featureNames` by position.
+ */
+export async function readInput(
+  input: PredictOptions['input'],
+  headerless: string[] | null,
+  read: InputFormatOptions = {},
+  featureNames: string[] = headerless ?? [],
+): Promise<Table> {
+  const csv: ReadCsvOptions = { ...read, columns: read.header === false && headerless ? headerless : undefined };
   if ('path' in input) {
     const lower = input.path.toLowerCase();
     if (lower.endsWith('.json') || lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) {
@@ -69,15 +101,22 @@ export async function readInput(input: PredictOptions['input'], featureNames: st
       }
       return parseJsonInput(text, input.path, featureNames);
     }
-    return readCsvFile(input.path);
+    return readCsvFile(input.path, csv);
   }
-  const text = input.text.replace(/^\uFEFF/, '');
-  if (text.trim() === '')
+  const bytes = 'bytes' in input ? input.bytes : Buffer.from(input.text, 'utf8');
+  // JSON is UTF-8 by definition; only CSV goes through the encoding checks
+  const head = bytes
+    .subarray(0, 64)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  if (head === '' && bytes.toString('utf8').trim() === '')
     throw new MlctlError('INVALID_DATA', `No input on ${input.name}.`, {
       hint: 'Pipe CSV (with a header row) or JSON rows into mlctl predict --input -.',
     });
-  const first = text.trimStart()[0];
-  return first === '[' || first === '{' ? parseJsonInput(text, input.name, featureNames) : parseCsvText(text, input.name);
+  const first = head[0];
+  if (first === '[' || first === '{') return parseJsonInput(bytes.toString('utf8').replace(/^\uFEFF/, ''), input.name, featureNames);
+  return parseCsvBytes(bytes, input.name, csv);
 }
 
 function parseJsonInput(text: string, name: string, featureNames: string[]): Table {

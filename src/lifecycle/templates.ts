@@ -151,13 +151,30 @@ async function isFile(file: string): Promise<boolean> {
   }
 }
 
-/** Paths inside the package's templates/ are stored relative to it, so the record survives reinstalls. */
-export function displayPath(file: string): string {
-  const rel = path.relative(BUILTIN_TEMPLATES_DIR, file);
-  if (!rel.startsWith('..') && !path.isAbsolute(rel)) return `<templates>/${rel.split(path.sep).join('/')}`;
+/** `dir`-relative POSIX path of `file`, or null when `file` is not inside `dir`. */
+function inside(dir: string, file: string): string | null {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : null;
+}
+
+/**
+ * How a file is named in a version record, so the record survives moves: inside the package's
+ * templates/ as `<templates>/…` (reinstalls), inside the registry's project (the folder that holds
+ * the registry) as `<project>/…` (a moved or re-cloned project), else absolute.
+ */
+export function displayPath(file: string, registryRoot?: string): string {
+  const inTemplates = inside(BUILTIN_TEMPLATES_DIR, file);
+  if (inTemplates) return `<templates>/${inTemplates}`;
+  const inProject = registryRoot ? inside(path.dirname(path.resolve(registryRoot)), path.resolve(file)) : null;
+  if (inProject) return `<project>/${inProject}`;
   return file;
 }
 
-export function resolveStoredPath(stored: string): string {
-  return stored.startsWith('<templates>/') ? path.join(BUILTIN_TEMPLATES_DIR, stored.slice('<templates>/'.length)) : stored;
+/** The file a stored path names now (the inverse of `displayPath`). */
+export function resolveStoredPath(stored: string, registryRoot?: string): string {
+  if (stored.startsWith('<templates>/')) return path.join(BUILTIN_TEMPLATES_DIR, stored.slice('<templates>/'.length));
+  if (stored.startsWith('<project>/') && registryRoot) {
+    return path.join(path.dirname(path.resolve(registryRoot)), stored.slice('<project>/'.length));
+  }
+  return stored;
 }

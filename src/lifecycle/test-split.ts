@@ -4,7 +4,7 @@
  * changed file is noticed instead of silently evaluating other rows.
  */
 import { MlctlError } from '../errors.js';
-import { readCsvFile, type Table } from '../dataset/read-table.js';
+import { readCsvFile, type CsvTable, type Table } from '../dataset/read-table.js';
 import type { StoredTestSplit, VersionRecord } from '../registry/version-record.js';
 import { resolveStoredPath } from './templates.js';
 
@@ -36,7 +36,7 @@ export interface StoredTestData {
  * The rows a version held out for testing: its training data file (which must be unchanged: same
  * sha256) and the split's row indices. USAGE when the version has no test split.
  */
-export async function readStoredTestSplit(record: VersionRecord): Promise<StoredTestData> {
+export async function readStoredTestSplit(record: VersionRecord, registryRoot?: string): Promise<StoredTestData> {
   const where = `${record.model} v${record.version}`;
   const split = record.split?.testRows;
   const dataset = record.dataset;
@@ -45,8 +45,20 @@ export async function readStoredTestSplit(record: VersionRecord): Promise<Stored
       hint: 'Pass --data <labelled.csv> to evaluate on other data.',
     });
   }
-  const path = resolveStoredPath(dataset.path);
-  const table = await readCsvFile(path);
+  const path = resolveStoredPath(dataset.path, registryRoot);
+  // read exactly as training read it (delimiter, decimal setting, encoding); older records: detected
+  let table: CsvTable;
+  try {
+    table = await readCsvFile(path, dataset.format ?? {});
+  } catch (e) {
+    if (e instanceof MlctlError && e.code === 'NOT_FOUND') {
+      throw new MlctlError('NOT_FOUND', `The training data of ${where}, ${path}, is missing, so its stored test split cannot be re-read.`, {
+        hint: 'Restore the file (or the project folder around the registry), or evaluate on labelled data with --data <file.csv>.',
+        cause: e,
+      });
+    }
+    throw e;
+  }
   if (table.source.sha256 !== dataset.sha256) {
     throw new MlctlError(
       'INVALID_DATA',

@@ -6,9 +6,9 @@
  */
 import path from 'node:path';
 import { MlctlError } from '../errors.js';
-import { readCsvFile } from '../dataset/read-table.js';
+import { readCsvFile, type ReadCsvOptions } from '../dataset/read-table.js';
 import { prepareTrainingData } from '../dataset/prepare.js';
-import { classLabels } from '../dataset/signature.js';
+import { classLabels, type Signature } from '../dataset/signature.js';
 import type { Task } from '../dataset/infer-schema.js';
 import type { BackendChoice } from '../vocabulary.js';
 import type { EpochLog } from '../engine/model-handle.js';
@@ -31,7 +31,11 @@ export interface TrainOptions {
   target?: string;
   features?: string[];
   ignore?: string[];
+  /** use these columns even when they look like IDs or constants */
+  keep?: string[];
   task?: Task;
+  /** how to read the CSV (--delimiter, --decimal, --encoding); default: detected */
+  read?: Pick<ReadCsvOptions, 'delimiter' | 'decimal' | 'encoding'>;
   /** settings from the config's `train` section (below flags, above the template) */
   configSettings?: Partial<TrainSettings>;
   /** settings given as flags or MLCTL_* variables (override everything) */
@@ -69,15 +73,22 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const name = options.name ?? template?.name ?? modelNameFrom(source.dataPath);
   assertModelName(name);
   const settings = mergeSettings(templateSettings(template), options.configSettings, options.settings);
-  const features = options.features ?? template?.features;
-  const ignore = options.ignore ?? template?.ignore;
-  const task = options.task ?? template?.task;
+  // another target than the template's: its task is inferred again (unless --task), and the
+  // template's column lists never name the new target
+  const retargeted = template !== undefined && options.target !== undefined && options.target !== template.target;
+  const notTarget = (cols: string[] | undefined) => (retargeted ? cols?.filter((c) => c !== target) : cols);
+  const features = options.features ?? notTarget(template?.features);
+  const ignore = options.ignore ?? notTarget(template?.ignore);
+  const task = options.task ?? (retargeted ? undefined : template?.task);
+  // fail before reading data and training when nothing could be published
+  await options.registry.checkWritable();
 
-  const table = await readCsvFile(source.dataPath);
+  const table = await readCsvFile(source.dataPath, options.read);
   const prepared = prepareTrainingData(table, {
     target,
     features,
     ignore,
+    keep: options.keep,
     task,
     seed: settings.seed,
     testFraction: settings.testSplit,
@@ -85,6 +96,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     maxCategories: settings.maxCategories,
   });
   const warnings = [...prepared.warnings];
+  if (table.format.decimal === 'auto' && table.format.decimalColumns.length > 0) {
+    const cols = table.format.decimalColumns;
+    warnings.unshift(
+      `Read decimal commas in column${cols.length === 1 ? '' : 's'} ${cols.map((c) => `"${c}"`).join(', ')} of this semicolon-separated file (3,5 = 3.5); pass --decimal . to read ${cols.length === 1 ? 'it' : 'them'} otherwise.`,
+    );
+  }
+  checkModelSize(settings.hidden, prepared.signature);
   options.onProgress?.({ phase: 'data', rows: table.rows.length, columns: table.columns.length, warnings });
 
   const backendChoice = options.backend ?? 'auto';
@@ -101,6 +119,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       target,
       features,
       ignore,
+      keep: options.keep,
       task,
       settings,
       folds: options.folds,
@@ -142,7 +161,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
               : undefined,
             hyperparameters: { ...settings },
             seed: settings.seed,
-            dataset: { path: displayPath(source.dataPath), sha256: table.source.sha256, rows: table.rows.length },
+            dataset: {
+              path: displayPath(source.dataPath, options.registry.root),
+              sha256: table.source.sha256,
+              rows: table.rows.length,
+              format: { encoding: table.format.encoding, delimiter: table.format.delimiter, decimal: table.format.decimal },
+            },
             signature: sig,
             target:
               sig.target.task === 'classification'
@@ -192,3 +216,20 @@ function roundLog(log: EpochLog): EpochSummary {
 }
 
 export type { Metrics };
+
+/** Most weights a trained MLP may have: far beyond what tabular data needs, well within memory. */
+export const MAX_MODEL_WEIGHTS = 10_000_000;
+
+/** A USAGE error, with the limit, for hidden layers too large to train (instead of running out of memory). */
+function checkModelSize(hidden: readonly number[], signature: Signature): void {
+  const sizes = [signature.inputSize, ...hidden, signature.target.task === 'classification' ? signature.target.classes.length : 1];
+  let weights = 0;
+  for (let i = 1; i < sizes.length; i++) weights += sizes[i - 1] * sizes[i] + sizes[i];
+  if (weights > MAX_MODEL_WEIGHTS) {
+    throw new MlctlError(
+      'USAGE',
+      `Hidden layers ${hidden.join(',')} would give a model with ${weights.toLocaleString('en-US')} weights; the limit is ${MAX_MODEL_WEIGHTS.toLocaleString('en-US')}.`,
+      { hint: 'Use smaller layers, e.g. --hidden 64,64.' },
+    );
+  }
+}

@@ -1,9 +1,10 @@
 /**
  * `mlctl version verify`: recompute every file's size and sha256 against the version record,
- * load every version with TF.js, and report staging directories left by crashed publishers
- * (removing those whose owner is gone with `clean`).
+ * load every version with TF.js, report numbered folders that hold no record and aliases that
+ * point at a version that does not exist, and report staging directories left by crashed
+ * publishers (removing those whose owner is gone with `clean`: nothing else is ever removed).
  */
-import type { BackendChoice } from '../vocabulary.js';
+import { METADATA_FILE, type BackendChoice } from '../vocabulary.js';
 import type { Registry } from '../registry/registry.js';
 import { isMlctlError } from '../errors.js';
 
@@ -56,7 +57,32 @@ export async function verifyRegistry(options: VerifyRegistryOptions): Promise<Ve
   let engine: typeof import('../engine/model-handle.js') | null = null;
 
   for (const model of models) {
-    for (const version of await registry.listVersions(model)) {
+    for (const n of await registry.listFoldersWithoutRecord(model)) {
+      problems.push({
+        model,
+        version: n,
+        file: null,
+        problem: 'no-record',
+        message: `folder ${n} has no version record (${METADATA_FILE}); it is not a version. Remove it, or restore its record.`,
+      });
+    }
+    const existing = new Set(await registry.listVersions(model));
+    try {
+      for (const [alias, target] of Object.entries(await registry.readAliases(model))) {
+        if (!existing.has(target)) {
+          problems.push({
+            model,
+            version: target,
+            file: null,
+            problem: 'alias',
+            message: `alias "${alias}" points to v${target}, which does not exist. Move it with "mlctl version alias ${model} ${alias} <n> --force" or remove it with "mlctl version unalias ${model} ${alias}".`,
+          });
+        }
+      }
+    } catch (e) {
+      problems.push({ model, version: null, file: null, problem: 'aliases', message: isMlctlError(e) ? e.message : String(e) });
+    }
+    for (const version of existing) {
       const before = problems.length;
       let recordOk = true;
       try {

@@ -4,6 +4,7 @@
  * from these tables. Precedence: flags > MLCTL_* > config `train` > template > defaults.
  */
 import { ACTIVATIONS, OPTIMIZERS, TASKS } from '../vocabulary.js';
+import { CSV_FORMAT_OPTIONS } from './csv-format.js';
 import {
   choiceKind,
   defaultsOf,
@@ -59,10 +60,15 @@ export const TRAINING_OPTIONS = {
     default: 0.1,
     env: true,
   }),
-  maxCategories: option('--max-categories <n>', 'most distinct values a categorical column may have', integerKind({ min: 1 }), {
-    default: 50,
-    env: true,
-  }),
+  maxCategories: option(
+    '--max-categories <n>',
+    'most values a categorical column keeps (the rest become "other")',
+    integerKind({ min: 1 }),
+    {
+      default: 50,
+      env: true,
+    },
+  ),
 } as const;
 
 /** Every setting that shapes the trained weights; recorded as a version's `hyperparameters`. */
@@ -72,10 +78,11 @@ export const DEFAULT_TRAIN_SETTINGS: Readonly<TrainSettings> = Object.freeze(def
 
 /** `mlctl train`'s other flags: what the data is and what else to run. */
 export const TRAIN_DATA_OPTIONS = {
-  name: option('--name <model>', 'model name (default: the template or CSV file name)', textKind, { config: false }),
-  target: option('--target <column>', 'the column to predict (required for a CSV)', textKind, { config: false }),
+  name: option('--name <model>', 'model name (default: the template or CSV file name)', textKind, { config: false, env: true }),
+  target: option('--target <column>', 'the column to predict (required for a CSV)', textKind, { config: false, env: true }),
   features: option('--features <a,b,…>', 'use only these columns as features', nameListKind, { config: false }),
   ignore: option('--ignore <c,…>', 'leave these columns out', nameListKind, { config: false }),
+  keep: option('--keep <c,…>', 'use these columns even when they look like IDs, names or constants', nameListKind, { config: false }),
   task: option('--task <task>', 'force the task (default: inferred from the target)', choiceKind(TASKS), { config: false }),
   folds: option('--folds <k>', 'also run stratified k-fold cross-validation and record the report', integerKind({ min: 2 }), {
     env: true,
@@ -83,7 +90,7 @@ export const TRAIN_DATA_OPTIONS = {
 } as const;
 
 /** All of `mlctl train`'s own flags. */
-export const TRAIN_OPTIONS = { ...TRAIN_DATA_OPTIONS, ...TRAIN_SETTINGS_OPTIONS } as const;
+export const TRAIN_OPTIONS = { ...TRAIN_DATA_OPTIONS, ...CSV_FORMAT_OPTIONS, ...TRAIN_SETTINGS_OPTIONS } as const;
 export type TrainFlags = Partial<OptionValues<typeof TRAIN_OPTIONS>>;
 /** The config file's `train` section. */
 export type TrainDefaults = Partial<OptionValues<typeof TRAIN_SETTINGS_OPTIONS> & { folds: number }>;

@@ -92,7 +92,15 @@ const SECTIONS: Readonly<Record<string, Validator>> = {
   template: object({ name: nonEmptyText, builtin: boolean, path: nullable(text) }),
   hyperparameters,
   seed: nonNegativeInt,
-  dataset: object({ path: nonEmptyText, sha256: nonEmptyText, rows: nonNegativeInt }),
+  dataset: object(
+    {
+      path: nonEmptyText,
+      sha256: nonEmptyText,
+      rows: nonNegativeInt,
+      format: object({ encoding: nonEmptyText, delimiter: nonEmptyText, decimal: literal('.', ',', 'auto') }),
+    },
+    ['format'],
+  ),
   signature: checkSignature,
   target: targetSpec,
   metrics,

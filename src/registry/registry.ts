@@ -4,8 +4,8 @@
  * holding a stock TF.js layers model plus `mlctl.json`. Versions are published atomically
  * (staging dir → lock → rename) and never modified afterwards; see `layout.ts` for the layout.
  */
-import { readFile as readFileCb, stat as statCb } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { constants as fsConstants, readFile as readFileCb, stat as statCb } from 'node:fs';
+import { access, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { MlctlError, toMlctlError } from '../errors.js';
@@ -23,7 +23,7 @@ import {
   isVersionNumber,
 } from './layout.js';
 import { computeFileEntries, fsyncDir, fsyncFile, fsyncTree, hashFile, listFilesRecursive } from './file-entries.js';
-import { withModelLock } from './model-lock.js';
+import { withModelLock, type LockOptions, type ModelLock } from './model-lock.js';
 import { formatVersionRanges } from './version-ranges.js';
 import type { FileEntry, VersionRecord } from './version-record.js';
 import { parseVersionRecord } from './record-schema.js';
@@ -105,11 +105,19 @@ type Aliases = Record<string, number>;
 export class Registry {
   readonly root: string;
 
-  constructor(root: string) {
+  private readonly lockOptions: LockOptions;
+
+  /** `options.lock`: what to record as the lock holder's command, and a hook for a writer that starts waiting. */
+  constructor(root: string, options: { lock?: LockOptions } = {}) {
     if (typeof root !== 'string' || root.trim() === '') {
       throw new MlctlError('USAGE', 'The registry path is empty.', { hint: 'Pass --registry <dir>.' });
     }
     this.root = path.resolve(root);
+    this.lockOptions = options.lock ?? {};
+  }
+
+  private locked<T>(modelDir: string, label: string, fn: (lock: ModelLock) => Promise<T>): Promise<T> {
+    return withModelLock(modelDir, label, fn, this.lockOptions);
   }
 
   // ---------------------------------------------------------------- paths
@@ -177,6 +185,55 @@ export class Registry {
       const numbers = await this.numberedDirs(name);
       const present = await Promise.all(numbers.map((n) => isFile(path.join(this.modelDir(name), String(n), METADATA_FILE))));
       return numbers.filter((_, i) => present[i]);
+    });
+  }
+
+  /**
+   * Checks, before any long work, that a version can be published here: the registry is a
+   * writable directory, or can be created (its nearest existing parent is a writable directory).
+   * USAGE when the path names something that is not a folder, IO when it cannot be written.
+   */
+  async checkWritable(): Promise<void> {
+    const hint = 'Pass --registry <dir> (or set MLCTL_REGISTRY, or "registry" in the config) naming a folder you can write to.';
+    let dir = this.root;
+    for (;;) {
+      const info = await statOrNull(dir);
+      if (info) {
+        if (!info.isDirectory()) {
+          throw new MlctlError(
+            'USAGE',
+            dir === this.root
+              ? `The registry ${this.root} is not a directory.`
+              : `The registry ${this.root} cannot be created: ${dir} is not a directory.`,
+            { hint },
+          );
+        }
+        try {
+          await access(dir, fsConstants.W_OK);
+        } catch {
+          throw new MlctlError(
+            'IO',
+            dir === this.root
+              ? `The registry ${this.root} is not writable.`
+              : `The registry ${this.root} cannot be created: ${dir} is not writable.`,
+            { hint },
+          );
+        }
+        return;
+      }
+      const parent = path.dirname(dir);
+      if (parent === dir) return;
+      dir = parent;
+    }
+  }
+
+  /** Numbered folders that hold no record (not versions: a damaged or hand-made folder). */
+  async listFoldersWithoutRecord(name: string): Promise<number[]> {
+    assertModelName(name);
+    return guard(async () => {
+      const numbers = await this.numberedDirs(name);
+      const present = await Promise.all(numbers.map((n) => isFile(path.join(this.modelDir(name), String(n), METADATA_FILE))));
+      return numbers.filter((_, i) => !present[i]);
     });
   }
 
@@ -291,7 +348,7 @@ export class Registry {
       }
       await fsyncTree(staging);
       const stagingDir = staging;
-      const result = await withModelLock(modelDir, name, async (lock) => {
+      const result = await this.locked(modelDir, name, async (lock) => {
         const version = (await this.highWaterMark(name)) + 1;
         const record: VersionRecord = { ...options.buildRecord(version, files), model: name, version, files };
         const recordFile = path.join(stagingDir, METADATA_FILE);
@@ -323,7 +380,7 @@ export class Registry {
     assertVersionNumber(version);
     return guard(async () => {
       await this.requireModel(name);
-      return withModelLock(this.modelDir(name), name, async (lock) => {
+      return this.locked(this.modelDir(name), name, async (lock) => {
         if (!(await this.hasVersion(name, version))) throw missingVersionError(name, version, await this.listVersions(name));
         const aliases = await this.readAliases(name);
         const previous = aliases[alias] ?? null;
@@ -347,7 +404,7 @@ export class Registry {
     assertAliasName(alias);
     return guard(async () => {
       await this.requireModel(name);
-      return withModelLock(this.modelDir(name), name, async (lock) => {
+      return this.locked(this.modelDir(name), name, async (lock) => {
         const aliases = await this.readAliases(name);
         const previous = aliases[alias];
         if (previous === undefined) throw missingAliasError(name, alias, aliases);
@@ -371,7 +428,7 @@ export class Registry {
     const modelDir = this.modelDir(name);
     const trash = await guard(async () => {
       await this.requireModel(name);
-      return withModelLock(modelDir, name, async (lock) => {
+      return this.locked(modelDir, name, async (lock) => {
         const dir = this.versionDir(name, version);
         if (!(await isDirectory(dir))) throw missingVersionError(name, version, await this.listVersions(name));
         const aliases = await this.readAliases(name);

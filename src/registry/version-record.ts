@@ -22,10 +22,12 @@ export interface FileEntry {
 }
 
 export interface DatasetFingerprint {
-  /** the training data: absolute, or `<templates>/…` for a built-in template's CSV */
+  /** the training data: `<templates>/…` (a built-in template's CSV), `<project>/…` (inside the folder that holds the registry), or absolute */
   path: string;
   sha256: string;
   rows: number;
+  /** how the CSV was read (absent in older records: comma, UTF-8, decimal point) */
+  format?: { encoding: string; delimiter: string; decimal: '.' | ',' | 'auto' };
 }
 
 /** The template a version was trained from. */

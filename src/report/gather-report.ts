@@ -8,12 +8,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MlctlError } from '../errors.js';
 import { decodeRegression } from '../dataset/signature.js';
-import { prepareEvaluationData } from '../dataset/prepare.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
 import { taskOf, type VersionRecord } from '../registry/version-record.js';
-import { openVersion, readVersion, type VersionInfo } from '../lifecycle/open-version.js';
+import { evaluationRows } from '../lifecycle/evaluate.js';
+import { openVersion, readVersion, type OpenedVersion, type VersionInfo } from '../lifecycle/open-version.js';
 import { keyMetric, type KeyMetric } from '../lifecycle/key-metric.js';
-import { readStoredTestSplit } from '../lifecycle/test-split.js';
 import { MODEL_JSON_FILE, type BackendChoice, type Operation } from '../vocabulary.js';
 import { compressionFacts, storageDtypes, type CompressionFacts, type StorageDtypes } from './compression-facts.js';
 import { weightStats, type WeightStats } from './weight-stats.js';
@@ -132,12 +131,13 @@ async function lineageOf(registry: Registry, record: VersionRecord): Promise<Lin
   return steps;
 }
 
-async function regressionPoints(opened: Awaited<ReturnType<typeof openVersion>>, notes: string[]): Promise<RegressionPoint[] | null> {
+/** Predictions on the stored test split, through the rows evaluate scores (lifecycle/evaluate.ts). */
+async function regressionPoints(opened: OpenedVersion, notes: string[]): Promise<RegressionPoint[] | null> {
   const signature = opened.signature;
   if (!signature) return null;
-  let data;
+  let rows;
   try {
-    data = await readStoredTestSplit(opened.record);
+    rows = await evaluationRows(opened);
   } catch (e) {
     if (e instanceof MlctlError) {
       notes.push(`Predicted-vs-actual plots left out: ${e.message}`);
@@ -145,7 +145,7 @@ async function regressionPoints(opened: Awaited<ReturnType<typeof openVersion>>,
     }
     throw e;
   }
-  const prepared = prepareEvaluationData(signature, data.table, { indices: data.indices });
+  const { prepared } = rows;
   const out = opened.handle.predict(prepared.x, prepared.rows.length);
   const actual = decodeRegression(signature, prepared.y);
   const predicted = decodeRegression(signature, out);

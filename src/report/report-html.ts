@@ -161,7 +161,10 @@ function signatureSection(r: VersionRecord): string | null {
     return `<p>No recorded preprocessing (an imported model takes plain numeric rows). Input shape ${esc(JSON.stringify(r.io.inputShape))}, output shape ${esc(JSON.stringify(r.io.outputShape))}.</p>`;
   }
   const featureRows = sig.features
-    .map((f) => `<tr data-feature="${esc(f.name)}"><td>${esc(f.name)}</td><td>${f.type}</td>${featureStats(f)}</tr>`)
+    .map(
+      (f) =>
+        `<tr data-feature="${esc(f.name)}"><td>${esc(f.name)}</td><td>${f.type === 'datetime' ? `${f.type} (${f.kind})` : f.type}</td>${featureStats(f)}</tr>`,
+    )
     .join('\n');
   const t = sig.target;
   const target =
@@ -171,7 +174,7 @@ function signatureSection(r: VersionRecord): string | null {
           .join(' ')}</span></p>`
       : `<p id="target" data-task="regression">Target <b>${esc(t.name)}</b>, regression (standardised for training with mean <span data-key="target-mean">${fmt(t.mean)}</span>, standard deviation <span data-key="target-std">${fmt(t.std)}</span>).</p>`;
   return `${target}
-<p class="muted">Training statistics of each feature (from the training split only): numeric columns are filled with the mean when missing and standardised with the mean and standard deviation; categorical columns are one-hot encoded.</p>
+<p class="muted">Training statistics of each feature (from the training split only): numeric columns are filled with the mean when missing and standardised with the mean and standard deviation; categorical columns are one-hot encoded; dates become standardised parts.</p>
 <table id="features"><thead><tr><th>feature</th><th>type</th><th class="num">mean</th><th class="num">std</th><th>missing → / categories</th></tr></thead>
 <tbody>
 ${featureRows}
@@ -182,6 +185,10 @@ function featureStats(f: FeatureSpec): string {
   if (f.type === 'numeric')
     return `<td class="num" data-key="mean">${fmt(f.mean)}</td><td class="num" data-key="std">${fmt(f.std)}</td><td>${fmt(f.fill)}</td>`;
   if (f.type === 'boolean') return `<td class="num">–</td><td class="num">–</td><td>${f.fill}</td>`;
+  if (f.type === 'datetime') {
+    const parts = f.parts.map((p) => `${p.part} (mean ${fmt(p.mean)}, std ${fmt(p.std)})`).join(', ');
+    return `<td class="num">–</td><td class="num">–</td><td>${esc(`${f.kind}${f.origin ? ` from ${f.origin}` : ''}: ${parts}`)}</td>`;
+  }
   const shown = f.categories.length > 12 ? [...f.categories.slice(0, 12), `… ${f.categories.length} in all`] : f.categories;
   return `<td class="num">–</td><td class="num">–</td><td>${esc(shown.join(', '))}</td>`;
 }

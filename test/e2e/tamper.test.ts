@@ -134,7 +134,7 @@ describe('a flipped byte in weights.bin', () => {
     expect(r.stdout).toContain('✖ tiny v1: tiny/1/weights.bin: sha256 mismatch (file was modified after publishing)');
     expect(r.stdout).toContain('1/2 versions verified');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toContain('error: Verification failed: 1 problem(s) found.');
+    expect(r.stderr).toContain('error: Verification failed: 1 problem found.');
   });
 
   it('is caught by the checksum pass alone (--no-load) and by verifying just that model', async () => {
@@ -239,7 +239,7 @@ describe('other damage', () => {
         .sort(),
     ).toEqual(['model.json:size', 'weights.bin:checksum']);
     const e = await loadError(reg);
-    expect(e.message).toMatch(/^tiny\/1\/model\.json: .* \(and 1 more problem\(s\)\)$/);
+    expect(e.message).toMatch(/^tiny\/1\/model\.json: .* \(and 1 more problem\)$/);
   });
 
   it('an unreadable mlctl.json is named', async () => {

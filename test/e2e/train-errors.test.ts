@@ -69,16 +69,7 @@ const CASES: Case[] = [
     args: ['--target', 'price', '--task', 'regression'],
     exit: 1,
     code: 'INVALID_DATA',
-    message: /Row 13.*"price".*"unknown"/,
-  },
-  {
-    title: 'a class with too few rows to stratify',
-    file: 'rare.csv',
-    content: `x,label\n${numbers(40, (i) => `${i},${i < 2 ? 'rare' : i % 2 ? 'a' : 'b'}`)}\n`,
-    args: ['--target', 'label'],
-    exit: 1,
-    code: 'INVALID_DATA',
-    message: /Class "rare" has only 2 rows; stratified splitting needs at least 3/,
+    message: /^The target "price" is numeric except 1 value: "unknown" on line 14 \(not a number\)\.$/,
   },
   {
     title: 'a feature column that is entirely empty',
@@ -88,15 +79,6 @@ const CASES: Case[] = [
     exit: 1,
     code: 'INVALID_DATA',
     message: /"blank".*empty/,
-  },
-  {
-    title: 'more distinct categories than allowed',
-    file: 'city.csv',
-    content: `city,label\n${numbers(60, (i) => `city${i % 12},${i % 2 ? 'a' : 'b'}`)}\n`,
-    args: ['--target', 'label', '--max-categories', '5'],
-    exit: 1,
-    code: 'INVALID_DATA',
-    message: /Column "city" has 12 distinct values \(more than 5\)/,
   },
   {
     title: 'a CSV without --target',

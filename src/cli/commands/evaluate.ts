@@ -3,18 +3,24 @@ import { Command } from 'commander';
 import { MlctlError } from '../../errors.js';
 import { GATE_OPTIONS, type Gates } from '../../options/evaluate.js';
 import { addBackendOption, addGlobalOptions, addSelectorOptions, addTableOptions } from '../options.js';
+import { CSV_FORMAT_OPTIONS, HEADER_OPTIONS, type CsvFormatFlags } from '../../options/csv-format.js';
 import { runAction } from '../run-action.js';
 import type { CommandContext } from '../context.js';
 import { openRegistry, selectorFrom } from './shared.js';
+import type { GateSources } from '../../lifecycle/evaluate.js';
 
-interface EvaluateFlags extends Gates {
+interface EvaluateFlags extends Gates, CsvFormatFlags {
   version?: number | 'latest';
   alias?: string;
   data?: string;
 }
 
 export function evaluateCommand(): Command {
-  return addTableOptions(addBackendOption(addSelectorOptions(addGlobalOptions(new Command('evaluate')))), GATE_OPTIONS)
+  return addTableOptions(addBackendOption(addSelectorOptions(addGlobalOptions(new Command('evaluate')))), {
+    ...GATE_OPTIONS,
+    ...CSV_FORMAT_OPTIONS,
+    ...HEADER_OPTIONS,
+  })
     .description('score a version on its held-out test split (or --data); gates make CI fail when quality falls short')
     .argument('[model]', 'model name (default: the configured or only model)')
     .option('--data <file.csv>', 'labelled CSV to evaluate on (columns matched by name; extra columns ignored)')
@@ -36,17 +42,25 @@ Examples:
         const { renderEvaluate } = await import('../render/evaluate.js');
         const registry = await openRegistry(ctx);
         const name = await resolveModelName(registry, model, ctx.defaultModel);
-        const { version, alias, data, ...flagGates } = flags;
+        const { version, alias, data, delimiter, decimal, encoding, header, ...flagGates } = flags;
         const gates: Gates = { ...ctx.config.evaluate };
-        for (const [key, value] of Object.entries(flagGates)) if (value !== undefined) gates[key as keyof Gates] = value;
+        const gateSources: GateSources = {};
+        for (const key of Object.keys(gates)) gateSources[key as keyof Gates] = 'config';
+        for (const [key, value] of Object.entries(flagGates)) {
+          if (value === undefined) continue;
+          gates[key as keyof Gates] = value;
+          gateSources[key as keyof Gates] = ctx.optionSource(key) === 'env' ? 'env' : 'flag';
+        }
         await ctx.reporter.progress(`Evaluating ${name}…`);
         const result = await evaluate({
           registry,
           model: name,
           selector: selectorFrom({ version, alias }),
           data,
+          read: { delimiter, decimal, encoding, header },
           backend: ctx.backend,
           gates,
+          gateSources,
         });
         for (const w of result.warnings) ctx.reporter.warn(w);
         ctx.reporter.result(result, renderEvaluate);

@@ -5,8 +5,16 @@ import type { Registry, VersionSelector } from '../../registry/registry.js';
 import { parseVersionSelector } from '../options.js';
 
 export async function openRegistry(ctx: CommandContext): Promise<Registry> {
-  const { Registry } = await import('../../registry/registry.js');
-  return new Registry(ctx.registryRoot);
+  const [{ Registry }, { describeLockHolder }] = await Promise.all([
+    import('../../registry/registry.js'),
+    import('../../registry/model-lock.js'),
+  ]);
+  return new Registry(ctx.registryRoot, {
+    lock: {
+      command: ['mlctl', ...process.argv.slice(2)].join(' ').slice(0, 200),
+      onWait: (w) => ctx.reporter.warn(`Model "${w.model}" is locked by ${describeLockHolder(w)}; waiting for it…`),
+    },
+  });
 }
 
 /** --version / --alias, or a positional version argument (which must not contradict them). */

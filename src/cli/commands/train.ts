@@ -18,6 +18,7 @@ Settings come from flags > MLCTL_<FLAG> variables > the config's "train" section
 Examples:
   $ mlctl train iris
   $ mlctl train data/churn.csv --target churned --name churn --ignore customer_id
+  $ mlctl train export.csv --target status --delimiter ";" --decimal , --encoding latin1
   $ mlctl train wine --hidden 32,16 --epochs 300 --optimizer momentum --decay 0.01
   $ mlctl train breast-cancer --folds 5 --json`,
     )
@@ -27,7 +28,7 @@ Examples:
         const { renderTrain } = await import('../render/train.js');
         const { createTrainProgress } = await import('../render/train-progress.js');
         const progress = createTrainProgress(ctx.reporter);
-        const { name, target, features, ignore, task, folds, ...settings } = flags;
+        const { name, target, features, ignore, keep, task, folds, delimiter, decimal, encoding, ...settings } = flags;
         const configTrain = ctx.config.train ?? {};
         const result = await train({
           registry: await openRegistry(ctx),
@@ -36,7 +37,9 @@ Examples:
           target,
           features,
           ignore,
+          keep,
           task,
+          read: { delimiter, decimal, encoding },
           folds: folds ?? configTrain.folds,
           settings,
           configSettings: configTrain,

@@ -6,13 +6,17 @@ import { Command } from 'commander';
 import { MlctlError } from '../../errors.js';
 import { addBackendOption, addGlobalOptions, addSelectorOptions, parseVersionSelector } from '../options.js';
 import { runAction } from '../run-action.js';
+import { plural } from '../../vocabulary.js';
 import type { CommandContext } from '../context.js';
 import { openRegistry, selectorFrom } from './shared.js';
 
 export function versionCommand(): Command {
-  const version = new Command('version').description('list, inspect, compare, alias, remove and verify model versions').addHelpText(
-    'after',
-    `
+  // the global options here too, so they work between "version" and its subcommand
+  const version = addBackendOption(addGlobalOptions(new Command('version')))
+    .description('list, inspect, compare, alias, remove and verify model versions')
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ mlctl version list                    every model, its versions and lineage
   $ mlctl version show iris 2             everything recorded about iris v2
@@ -20,7 +24,7 @@ Examples:
   $ mlctl version alias iris production 2
   $ mlctl version rm iris 1
   $ mlctl version verify                  recompute checksums and load every version`,
-  );
+    );
 
   version.addCommand(
     addGlobalOptions(new Command('list'))
@@ -56,6 +60,10 @@ Examples:
             const { resolveModelName } = await import('../../lifecycle/resolve-model.js');
             const { renderShowVersion } = await import('../render/version-show.js');
             const registry = await openRegistry(ctx);
+            // "version show 2": a version number where the model may be left out, unless a model is named "2"
+            if (model !== undefined && n === undefined && /^([1-9][0-9]*|latest)$/.test(model)) {
+              if (!(await registry.listModels()).includes(model)) [model, n] = [undefined, model];
+            }
             const name = await resolveModelName(registry, model, ctx.defaultModel);
             const result = await showVersion({ registry, model: name, selector: selectorFrom(opts, n) });
             ctx.reporter.result(result, renderShowVersion);
@@ -170,7 +178,7 @@ Examples:
           });
           ctx.reporter.result(result, renderVerify);
           if (!result.ok) {
-            throw new MlctlError('INVALID_MODEL', `Verification failed: ${result.problems.length} problem(s) found.`, {
+            throw new MlctlError('INVALID_MODEL', `Verification failed: ${plural(result.problems.length, 'problem')} found.`, {
               hint: 'See the list above; restore the files or remove the broken versions.',
             });
           }

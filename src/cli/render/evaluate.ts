@@ -3,11 +3,12 @@ import type { EvaluateResult } from '../../lifecycle/evaluate.js';
 import type { Style } from '../output.js';
 import { renderConfusionMatrix } from './confusion-matrix.js';
 import { formatMetric, table } from './format.js';
+import { plural } from '../../vocabulary.js';
 
 export function renderEvaluate(r: EvaluateResult, s: Style): string {
   const lines: string[] = [];
   const where = r.data.source === 'test-split' ? 'its held-out test split' : r.data.path;
-  lines.push(s.bold(`${r.model} v${r.version}`) + s.dim(` on ${where} (${r.data.rows} rows, ${r.backend} backend)`));
+  lines.push(s.bold(`${r.model} v${r.version}`) + s.dim(` on ${where} (${plural(r.data.rows, 'row')}, ${r.backend} backend)`));
   const m = r.metrics;
   if (m.task === 'classification') {
     lines.push(

@@ -8,17 +8,18 @@ export function formatPredictions(result: PredictResult, format: 'csv' | 'json')
   if (result.task === 'classification') {
     lines.push(['label', ...result.labels.map((l) => `p_${l}`)].map(csvCell).join(','));
     for (const p of result.predictions as ClassPrediction[]) {
-      lines.push([csvCell(p.label), ...result.labels.map((l) => round(p.probabilities[l]))].join(','));
+      lines.push([csvCell(p.label), ...result.labels.map((l) => exact(p.probabilities[l]))].join(','));
     }
   } else {
     lines.push('prediction');
-    for (const p of result.predictions as ValuePrediction[]) lines.push(round(p.value));
+    for (const p of result.predictions as ValuePrediction[]) lines.push(exact(p.value));
   }
   return `${lines.join('\n')}\n`;
 }
 
-function round(v: number): string {
-  return String(Number(v.toPrecision(6)));
+/** Shortest round-trip form, as JSON writes numbers: parsing it gives back exactly the same value. */
+function exact(v: number): string {
+  return String(v);
 }
 
 function csvCell(v: string): string {

@@ -2,6 +2,7 @@
 import type { TrainProgress } from '../../lifecycle/train.js';
 import type { Reporter } from '../output.js';
 import { formatDuration } from './format.js';
+import { plural } from '../../vocabulary.js';
 
 /** off a TTY, print at most one epoch line this often (plus the last) */
 const LOG_EVERY_MS = 2000;
@@ -12,7 +13,7 @@ export function createTrainProgress(reporter: Reporter): (event: TrainProgress) 
     switch (event.phase) {
       case 'data':
         for (const w of event.warnings) reporter.warn(w);
-        void reporter.progress(`Read ${event.rows} rows × ${event.columns} columns`);
+        void reporter.progress(`Read ${plural(event.rows, 'row')} × ${plural(event.columns, 'column')}`);
         break;
       case 'backend':
         void reporter.progress(`Training on the ${event.backend} backend…`);

@@ -3,6 +3,7 @@ import { isClassificationMetrics, type EpochSummary, type HistorySection, type V
 import type { Style } from '../output.js';
 import { formatDuration, formatMetric } from './format.js';
 import { markedSparkline } from './sparkline.js';
+import { plural } from '../../vocabulary.js';
 
 export interface RenderTrainOptions {
   /** draw the validation curve (only at a terminal) */
@@ -15,7 +16,7 @@ export function renderTrain(record: VersionRecord, s: Style, options: RenderTrai
   const stop = history
     ? history.stoppedEarly
       ? `early stop at epoch ${history.epochsRun}, best ${history.bestEpoch}`
-      : `${history.epochsRun} epochs`
+      : plural(history.epochsRun, 'epoch')
     : '';
   lines.push(
     `${s.green('✔')} ${s.bold(`${record.model} v${record.version}`)} trained in ${formatDuration(record.durationMs ?? 0)} on ${record.backend}${stop ? ` (${stop})` : ''}`,
@@ -25,7 +26,7 @@ export function renderTrain(record: VersionRecord, s: Style, options: RenderTrai
     const test = isClassificationMetrics(m)
       ? `accuracy ${s.bold(formatMetric(m.accuracy))} · macro F1 ${formatMetric(m.macroF1)}`
       : `R² ${s.bold(formatMetric(m.r2))} · RMSE ${formatMetric(m.rmse)} · MAE ${formatMetric(m.mae)}`;
-    lines.push(`  test      ${test} ${s.dim(`(${m.rows} rows)`)}`);
+    lines.push(`  test      ${test} ${s.dim(`(${plural(m.rows, 'row')})`)}`);
   }
   if (options.curve && history) lines.push(...validationCurve(history, s));
   const cv = record.crossValidation;
@@ -36,7 +37,7 @@ export function renderTrain(record: VersionRecord, s: Style, options: RenderTrai
   if (record.dataset && split) {
     lines.push(
       s.dim(
-        `  data      ${record.dataset.path}: ${record.dataset.rows} rows → ${split.train} train / ${split.validation} validation / ${split.test} test`,
+        `  data      ${record.dataset.path}: ${plural(record.dataset.rows, 'row')} → ${split.train} train / ${split.validation} validation / ${split.test} test`,
       ),
     );
     if (split.droppedColumns.length) lines.push(s.dim(`  left out  ${split.droppedColumns.join(', ')}`));

@@ -2,12 +2,20 @@
 import type { ShowVersionResult } from '../../lifecycle/show-version.js';
 import type { Style } from '../output.js';
 import { formatBytes, formatDate, formatDuration, formatValue, table } from './format.js';
+import { plural } from '../../vocabulary.js';
+
+/** Label/value lines with the labels in one column, at least two spaces before every value. */
+function keyValues(pairs: [string, unknown][], s: Style, indent = ''): string[] {
+  const width = Math.max(0, ...pairs.map(([k]) => k.length)) + 2;
+  return pairs.map(([k, v]) => `${indent}${s.dim(k.padEnd(width))}${formatValue(v)}`);
+}
 
 export function renderShowVersion(result: ShowVersionResult, s: Style): string {
   const r = result.record;
   const lines: string[] = [];
+  const head: [string, unknown][] = [];
   const field = (label: string, value: unknown): void => {
-    lines.push(`${s.dim(label.padEnd(14))}${formatValue(value)}`);
+    head.push([label, value]);
   };
   lines.push(s.bold(`${r.model} v${r.version}`) + (result.aliases.length ? `  ${s.cyan(result.aliases.join(', '))}` : ''));
   field('operation', r.operation);
@@ -17,22 +25,26 @@ export function renderShowVersion(result: ShowVersionResult, s: Style): string {
   field('backend', r.backend);
   field('tfjs / mlctl', `${r.tfjsVersion ?? '-'} / ${r.mlctlVersion}`);
   if (r.seed !== undefined) field('seed', r.seed);
-  if (r.dataset) field('dataset', `${r.dataset.path} (${r.dataset.rows} rows, sha256 ${r.dataset.sha256.slice(0, 12)}…)`);
+  if (r.dataset) field('dataset', `${r.dataset.path} (${plural(r.dataset.rows, 'row')}, sha256 ${r.dataset.sha256.slice(0, 12)}…)`);
   const target = r.target;
   if (target) field('target', `${target.name} (${target.task}${target.task === 'classification' ? `: ${target.classes.join(', ')}` : ''})`);
+  if (r.signature) {
+    field('features', r.signature.features.map((f) => `${f.name} (${f.type === 'datetime' ? f.kind : f.type})`).join(', '));
+  }
   if (r.source) field('source', r.source.path);
   field('directory', result.dir);
+  lines.push(...keyValues(head, s));
   const metrics = r.metrics;
   if (metrics) {
     const scalar = Object.entries(metrics).filter(([, v]) => typeof v === 'number');
     if (scalar.length) {
       lines.push('', s.bold('metrics (test split)'));
-      for (const [k, v] of scalar) lines.push(`  ${k.padEnd(12)}${formatValue(v)}`);
+      lines.push(...keyValues(scalar, s, '  '));
     }
   }
   if (r.hyperparameters) {
     lines.push('', s.bold('hyperparameters'));
-    for (const [k, v] of Object.entries(r.hyperparameters)) lines.push(`  ${k.padEnd(14)}${formatValue(v)}`);
+    lines.push(...keyValues(Object.entries(r.hyperparameters), s, '  '));
   }
   lines.push('', s.bold('files'));
   lines.push(

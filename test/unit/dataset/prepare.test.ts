@@ -112,11 +112,17 @@ describe('prepareTrainingData', () => {
     expect([...p.indices.train, ...p.indices.test].sort()).toEqual([0, 1, 2, 4, 5]);
   });
 
-  it('passes split errors through (a class too small to stratify)', () => {
-    const t = parseCsvText('f,y\n1,a\n2,a\n3,a\n4,a\n5,b\n6,b\n', 'small.csv');
-    expect(() => prepareTrainingData(t, { target: 'y', seed: 0 })).toThrow(
-      'Class "b" has only 2 rows; stratified splitting needs at least 3.',
-    );
+  it('keeps a class too small to stratify in the training split, with a warning naming it', () => {
+    const t = parseCsvText('f,y\n3,a\n1,a\n4,a\n1,a\n5,b\n9,b\n2,a\n6,a\n5,a\n3,c\n', 'small.csv');
+    const p = prepareTrainingData(t, { target: 'y', seed: 0 });
+    expect(p.warnings).toEqual([
+      'Class "b" has only 2 rows, too few to hold some out for validation and test; they are all in the training split.',
+      'Class "c" has only 1 row, too few to hold any out for validation or test; it is in the training split.',
+    ]);
+    const trainLabels = [...p.indices.train].map((r) => t.rows[r][1]);
+    expect(trainLabels.filter((y) => y === 'b')).toHaveLength(2);
+    expect(trainLabels.filter((y) => y === 'c')).toHaveLength(1);
+    expect(p.signature.target).toMatchObject({ classes: ['a', 'b', 'c'] });
   });
 });
 
@@ -148,5 +154,26 @@ describe('prepareEvaluationData', () => {
     })();
     expect(err?.code).toBe('INVALID_DATA');
     expect(err?.message).toBe('Target column "species" not found; columns are: petal_width, petal_length, sepal_width, sepal_length.');
+  });
+});
+
+describe('prepareTrainingData on a table with many categories', () => {
+  it('keeps the most frequent categories, folds the rest into "other", and says how many rows', () => {
+    // 60 rows: city0..city4 twice as often as city5..city19
+    const cities = Array.from({ length: 60 }, (_, i) => (i < 30 ? `city${i % 5}` : `city${5 + (i % 15)}`));
+    const t = parseCsvText(`city,v,y\n${cities.map((c, i) => `${c},${(i * 7) % 11},${i % 2 ? 'a' : 'b'}`).join('\n')}\n`, 'c.csv');
+    const p = prepareTrainingData(t, { target: 'y', seed: 1, maxCategories: 5 });
+    const spec = p.signature.features[0];
+    expect(spec).toMatchObject({ name: 'city', type: 'categorical' });
+    expect(spec.type === 'categorical' && spec.categories.at(-1)).toBe('__other__');
+    const kept = spec.type === 'categorical' ? spec.categories.slice(0, -1) : [];
+    expect(kept).toEqual(['city0', 'city1', 'city2', 'city3', 'city4']);
+    const trainCities = [...p.indices.train].map((r) => t.rows[r][0]);
+    const inOther = trainCities.filter((c) => !kept.includes(c)).length;
+    const folded = new Set(trainCities.filter((c) => !kept.includes(c))).size;
+    expect(p.warnings).toEqual([
+      `Column "city" has ${5 + folded} distinct values; the 5 most frequent are kept and the other ${folded} (${inOther} of ${p.n.train} training rows) are encoded as "other" (--max-categories sets how many are kept).`,
+    ]);
+    expect(inOther).toBeGreaterThan(0);
   });
 });

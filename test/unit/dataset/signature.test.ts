@@ -5,8 +5,10 @@ import {
   classLabels,
   decodeRegression,
   encodeFeatures,
+  describeUnseen,
   encodeTargets,
   fitSignature,
+  type FeatureSpec,
   type Signature,
 } from '../../../src/dataset/signature.js';
 import { errorOf } from '../../helpers/error-of.js';
@@ -118,7 +120,7 @@ describe('encodeFeatures', () => {
     const t = parseCsvText('num,flag,color\n1,yes,red\nabc,no,red\n', 'p.csv');
     const e = errorOf(() => encodeFeatures(sig, t));
     expect(e.code).toBe('INVALID_DATA');
-    expect(e.message).toBe('Row 2, column "num": "abc" is not a number.');
+    expect(e.message).toBe('Line 3, column "num": "abc" is not a number.');
   });
 
   it('rejects a non-boolean in a boolean column', () => {
@@ -142,7 +144,7 @@ describe('encodeFeatures', () => {
 
   it('names the original row when encoding a subset', () => {
     const t = parseCsvText('num,flag,color\n1,yes,red\n2,yes,red\nx,yes,red\n', 'p.csv');
-    expect(errorOf(() => encodeFeatures(sig, t, { indices: [2] })).message).toBe('Row 3, column "num": "x" is not a number.');
+    expect(errorOf(() => encodeFeatures(sig, t, { indices: [2] })).message).toBe('Line 4, column "num": "x" is not a number.');
   });
 });
 
@@ -165,5 +167,80 @@ describe('targets', () => {
     expect(decodeRegression(s, y)).toEqual([10, 25, 100]);
     expect(classLabels(s)).toEqual([]);
     expect(errorOf(() => encodeTargets(s, ['1', 'lots'])).message).toBe('Row 2, column "y": "lots" is not a number.');
+  });
+});
+
+describe('many categories: the most frequent kept, the rest and unseen values as "other"', () => {
+  // city: A x4, B x3, C x3, D x1, E x1 -> with 2 kept: A, then B (ties by name over C)
+  const cities = ['A', 'A', 'A', 'A', 'B', 'B', 'B', 'C', 'C', 'C', 'D', 'E', ''];
+  const table = parseCsvText(`city,y\n${cities.map((c, i) => `${c},${i % 2 ? 'a' : 'b'}`).join('\n')}\n`, 'c.csv');
+  const s = fitSignature(inferSchema(table, { target: 'y', maxCategories: 2 }).schema, table.rows, { maxCategories: 2 });
+
+  it('keeps maxCategories values by frequency (ties by name), then __other__ and __missing__', () => {
+    expect(s.features[0]).toEqual({ name: 'city', type: 'categorical', categories: ['A', 'B', '__other__', '__missing__'] });
+    expect(s.encodedNames).toEqual(['city=A', 'city=B', 'city=__other__', 'city=__missing__']);
+  });
+
+  it('encodes a folded value and an unseen one as other, and counts the unseen ones', () => {
+    const unseen = {};
+    const x = encodeFeatures(s, [{ city: 'C' }, { city: 'Zürich' }, { city: 'Zürich' }, { city: 'Oslo' }, { city: 'A' }], { unseen });
+    expect(Array.from(x)).toEqual([0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0]);
+    expect(unseen).toEqual({ city: { rows: 4, distinct: 3, values: ['C', 'Zürich', 'Oslo'] } });
+    expect(describeUnseen(s, unseen)).toBe(
+      'Categories outside the model\'s vocabulary: "city" in 4 rows ("C", "Zürich", "Oslo"; not among its kept categories, encoded as "other").',
+    );
+  });
+
+  it('without a cap an unseen value is all zeros (as older records encode), and still counted', () => {
+    const unseen = {};
+    expect(Array.from(encodeFeatures(sig, [{ num: 2, flag: 1, color: 'green' }], { unseen }))).toEqual([0, 1, 0, 0, 0]);
+    expect(describeUnseen(sig, unseen)).toBe(
+      'Categories outside the model\'s vocabulary: "color" in 1 row ("green"; never seen in training, encoded as all zeros).',
+    );
+  });
+});
+
+describe('dates and times', () => {
+  const rows = [
+    ['2024-03-04', '2024-03-04T06:00', '06:00', 'a'], // Monday
+    ['2024-03-06', '2024-03-06T12:00', '12:00', 'b'], // Wednesday
+    ['2024-04-07', '2024-04-07T18:00', '18:00', 'a'], // Sunday
+    ['', '', '', 'b'],
+  ];
+  const table = parseCsvText(`d,dt,t,y\n${rows.map((r) => r.join(',')).join('\n')}\n`, 'd.csv');
+  const s = fitSignature(inferSchema(table, { target: 'y' }).schema, table.rows);
+  const d = s.features[0] as Extract<FeatureSpec, { type: 'datetime' }>;
+
+  it('stores the parts that vary (constant year left out), their statistics and the earliest date', () => {
+    expect(d).toMatchObject({ type: 'datetime', kind: 'date', origin: '2024-03-04' });
+    expect(d.parts.map((p) => p.part)).toEqual(['month', 'day', 'weekday', 'days']);
+    const days = d.parts.find((p) => p.part === 'days')!;
+    expect(days.mean).toBeCloseTo((0 + 2 + 34) / 3, 10);
+    expect(s.features[1]).toMatchObject({ kind: 'datetime', origin: '2024-03-04T06:00:00' });
+    expect((s.features[1] as typeof d).parts.map((p) => p.part)).toEqual(['month', 'day', 'weekday', 'hour', 'days']);
+    expect(s.features[2]).toMatchObject({ kind: 'time', origin: null, parts: [{ part: 'hour', mean: 12 }] });
+    expect(s.encodedNames.slice(0, 4)).toEqual(['d.month', 'd.day', 'd.weekday', 'd.days']);
+  });
+
+  it('encodes each part z-scored, missing as 0, identically from CSV, JSON and a JSON round trip of the signature', () => {
+    const x = encodeFeatures(s, table);
+    const weekday = d.parts.find((p) => p.part === 'weekday')!;
+    expect(x[2]).toBeCloseTo((1 - weekday.mean) / weekday.std, 6);
+    expect(x[s.inputSize * 2 + 2]).toBeCloseTo((7 - weekday.mean) / weekday.std, 6);
+    expect(Array.from(x.subarray(s.inputSize * 3))).toEqual(new Array(s.inputSize).fill(0));
+    const copy = JSON.parse(JSON.stringify(s)) as Signature;
+    const objects = rows.map(([dd, dt, t]) => ({ d: dd || null, dt: dt || null, t: t || null }));
+    expect(Buffer.from(encodeFeatures(copy, objects).buffer)).toEqual(Buffer.from(x.buffer));
+    // a later date encodes beyond the training range, from the same origin
+    const later = encodeFeatures(s, [{ d: '2025-03-04', dt: '2024-03-04T06:00', t: '06:00' }]);
+    const daysPart = d.parts.findIndex((p) => p.part === 'days');
+    expect(later[daysPart]).toBeCloseTo((365 - d.parts[daysPart].mean) / d.parts[daysPart].std, 5);
+  });
+
+  it('names every bad cell (up to five) in one error, by line', () => {
+    const bad = parseCsvText('d,dt,t\nsoon,2024-03-04T06:00,06:00\n2024-03-04,2024-03-04T06:00,25:00\n', 'p.csv');
+    const e = errorOf(() => encodeFeatures(s, bad));
+    expect(e.message).toBe('Line 2, column "d": "soon" is not an ISO date; line 3, column "t": "25:00" is not a time of day.');
+    expect(e.hint).toBe('"d" holds dates; give e.g. 2024-03-01 or 2024-03-01T08:30 (or leave it empty).');
   });
 });

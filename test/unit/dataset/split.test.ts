@@ -44,11 +44,15 @@ describe('splitDataset', () => {
     expect(countsOf(s.test)).toEqual([10, 6, 4]);
   });
 
-  it('rejects a class with too few rows to stratify, naming it', () => {
-    const few = Int32Array.from([0, 0, 0, 0, 1, 1]);
-    const e = errorOf(() => splitDataset({ labels: few, n: 6, seed: 0, classNames: ['setosa', 'virginica'] }));
-    expect(e.code).toBe('INVALID_DATA');
-    expect(e.message).toBe('Class "virginica" has only 2 rows; stratified splitting needs at least 3.');
+  it('keeps a class with too few rows to stratify in the training split, and names it', () => {
+    const few = Int32Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+    const s = splitDataset({ labels: few, n: 12, seed: 0, classNames: ['setosa', 'virginica'] });
+    expect(s.rareClasses).toEqual([{ index: 1, name: 'virginica', rows: 2 }]);
+    expect([...s.train].filter((i) => few[i] === 1).sort()).toEqual([10, 11]);
+    expect([...s.test, ...s.validation].some((i) => few[i] === 1)).toBe(false);
+    // the common class is still split
+    expect(s.test.length).toBe(2);
+    expect(splitDataset({ labels: labels, n: 100, seed: 0 }).rareClasses).toEqual([]);
   });
 
   it('keeps one row of a 3-row class in each part', () => {
@@ -90,10 +94,15 @@ describe('stratifiedKFold', () => {
     expect(folds.map((f) => f.test.length).sort()).toEqual([3, 4, 4]);
   });
 
-  it('rejects k < 2 and a class with fewer rows than k', () => {
+  it('rejects k < 2 and fewer rows than k; deals a class with fewer rows than k over some folds', () => {
     expect(errorOf(() => stratifiedKFold(labels, 100, 1, 0)).code).toBe('USAGE');
-    const e = errorOf(() => stratifiedKFold(Int32Array.from([0, 0, 0, 1, 1]), 5, 3, 0, ['a', 'b']));
+    const e = errorOf(() => stratifiedKFold(Int32Array.from([0, 1]), 2, 3, 0));
     expect(e.code).toBe('INVALID_DATA');
-    expect(e.message).toBe('Class "b" has only 2 rows; 3-fold cross-validation needs at least 3 per class.');
+    expect(e.message).toBe('The data has only 2 rows; 3-fold cross-validation needs at least 3.');
+    const rare = Int32Array.from([0, 0, 0, 0, 0, 0, 1, 1]);
+    const folds = stratifiedKFold(rare, 8, 3, 0);
+    const testsWithRare = folds.map((f) => [...f.test].filter((i) => rare[i] === 1).length);
+    expect(testsWithRare.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(testsWithRare.filter((c) => c === 0)).toHaveLength(1);
   });
 });
