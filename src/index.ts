@@ -42,6 +42,8 @@ export { quantize, type QuantizeOptions, type QuantizeResult } from './lifecycle
 export { prune, type PruneOptions, type PruneResult } from './lifecycle/prune.js';
 export { exportVersion, type ExportOptions, type ExportResult } from './lifecycle/export.js';
 export type { CompressProgress } from './lifecycle/compression-report.js';
+export { report, type ReportOptions, type ReportResult } from './report/report.js';
+export { initProject, type InitOptions, type InitResult, type PlannedFile } from './lifecycle/init-project.js';
 export {
   openVersion,
   readVersion,

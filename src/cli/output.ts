@@ -32,6 +32,8 @@ export class Reporter {
    * (a pseudo-terminal reporting 0 columns makes a spinner's line accounting run away), not CI.
    */
   readonly live: boolean;
+  /** stdout is a terminal (and not --json): results may carry small charts */
+  readonly terminal: boolean;
   private spinnerText = '';
   private wrote = false;
 
@@ -45,6 +47,7 @@ export class Reporter {
     this.errStyle = new Chalk({ level: options.color && errTty ? 1 : 0 });
     const columns = (this.stderr as NodeJS.WriteStream).columns ?? 0;
     this.live = !this.json && errTty && columns > 0 && !process.env.CI;
+    this.terminal = !this.json && (this.stdout as NodeJS.WriteStream).isTTY === true && process.env.TERM !== 'dumb';
   }
 
   /** Print the command's result: one JSON document, or the human rendering. Call once. */

@@ -14,6 +14,8 @@ import { quantizeCommand } from './commands/quantize.js';
 import { pruneCommand } from './commands/prune.js';
 import { exportCommand } from './commands/export.js';
 import { serveCommand } from './commands/serve.js';
+import { reportCommand } from './commands/report.js';
+import { initCommand } from './commands/init.js';
 
 /** Commands that only group subcommands, and those subcommands (for "needs a subcommand" errors). */
 export const GROUP_COMMANDS: Readonly<Record<string, readonly string[]>> = {
@@ -35,6 +37,7 @@ MLCTL_LOCK_STALE_MS (default 10000, at least 2000): how long the lock of a model
 was killed blocks the next writer.
 
 Examples:
+  $ mlctl init --gitignore --ci github
   $ mlctl train iris
   $ mlctl train data/churn.csv --target churned --name churn
   $ mlctl evaluate churn --min-accuracy 0.9
@@ -43,17 +46,20 @@ Examples:
   $ mlctl quantize churn --dtype uint8
   $ mlctl export churn --out ./public/models/churn
   $ mlctl serve churn --alias production
+  $ mlctl report churn --out churn.html
   $ mlctl version list
   $ mlctl version alias churn production 1`,
     );
   // global options before the subcommand too (mlctl --registry r --backend cpu predict …)
   addBackendOption(addGlobalOptions(program));
+  program.addCommand(initCommand());
   program.addCommand(trainCommand());
   program.addCommand(evaluateCommand());
   program.addCommand(predictCommand());
   program.addCommand(quantizeCommand());
   program.addCommand(pruneCommand());
   program.addCommand(serveCommand());
+  program.addCommand(reportCommand());
   program.addCommand(importCommand());
   program.addCommand(exportCommand());
   program.addCommand(versionCommand());

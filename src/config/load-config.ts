@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Loader } from 'cosmiconfig';
 import { MlctlError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
 import { findConfigProblem, type MlctlConfig } from './schema.js';
 
 export interface LoadedConfig {
@@ -25,7 +26,7 @@ export interface LoadConfigOptions {
 
 const MODULE_NAME = 'mlctl';
 
-const CONFIG_FILES = [
+export const CONFIG_FILES = [
   `.${MODULE_NAME}rc`,
   `.${MODULE_NAME}rc.json`,
   `.${MODULE_NAME}rc.yaml`,
@@ -197,7 +198,8 @@ export function validateConfig(raw: unknown, filepath: string): MlctlConfig {
   const problem = findConfigProblem(raw as Record<string, unknown>);
   if (!problem) return raw as MlctlConfig;
   if (problem.kind === 'unknown') {
-    throw new MlctlError('CONFIG', `Config file ${filepath}: unknown key "${problem.key}".`, {
+    const last = problem.key.split('.').pop() ?? problem.key;
+    throw new MlctlError('CONFIG', `Config file ${filepath}: unknown key "${problem.key}".${didYouMean(last, problem.known ?? [])}`, {
       hint: 'Remove it or check its spelling; see "Configuration" in the README for the keys mlctl reads.',
     });
   }

@@ -9,7 +9,7 @@ import { GATE_OPTIONS, type Gates } from '../options/evaluate.js';
 import { GLOBAL_CONFIG_OPTIONS, type GlobalConfig } from '../options/global.js';
 import { PREDICT_OPTIONS, type PredictDefaults } from '../options/predict.js';
 import { SERVE_OPTIONS, type ServeDefaults } from '../options/serve.js';
-import { configChecks, type Check } from '../options/spec.js';
+import { configChecks, type Check, type OptionTable } from '../options/spec.js';
 import { TRAIN_OPTIONS, TRAIN_SETTINGS_OPTIONS, type TrainDefaults } from '../options/train.js';
 
 export type { Check } from '../options/spec.js';
@@ -27,15 +27,31 @@ export interface MlctlConfig extends GlobalConfig {
 
 export type Shape = { [key: string]: Check | Shape };
 
+export interface ConfigSection {
+  title: string;
+  table: OptionTable;
+}
+
+/**
+ * The config file's sections, one per command that has settings, each from that command's option
+ * table. Validation (CONFIG_SHAPE) and the file `mlctl init` writes are both built from this list.
+ */
+export const CONFIG_SECTIONS = {
+  train: {
+    title: 'mlctl train: training settings. Set here, they override every template (flags still win)',
+    table: { ...TRAIN_SETTINGS_OPTIONS, folds: TRAIN_OPTIONS.folds },
+  },
+  evaluate: { title: 'mlctl evaluate: quality gates applied on every run (exit 3 when one falls short)', table: GATE_OPTIONS },
+  predict: { title: 'mlctl predict: output defaults', table: PREDICT_OPTIONS },
+  serve: { title: 'mlctl serve: server settings', table: SERVE_OPTIONS },
+} satisfies Record<string, ConfigSection>;
+
 /** Training settings: the config's `train` section (a template's `model` + `training` use the parts). */
-export const TRAIN_SHAPE: Shape = { ...configChecks(TRAIN_SETTINGS_OPTIONS), folds: TRAIN_OPTIONS.folds.kind.check };
+export const TRAIN_SHAPE: Shape = configChecks(CONFIG_SECTIONS.train.table);
 
 export const CONFIG_SHAPE: Shape = {
   ...configChecks(GLOBAL_CONFIG_OPTIONS),
-  train: TRAIN_SHAPE,
-  evaluate: configChecks(GATE_OPTIONS),
-  predict: configChecks(PREDICT_OPTIONS),
-  serve: configChecks(SERVE_OPTIONS),
+  ...Object.fromEntries(Object.entries(CONFIG_SECTIONS).map(([key, section]) => [key, configChecks(section.table)])),
 };
 
 export interface ConfigProblem {
@@ -43,6 +59,8 @@ export interface ConfigProblem {
   key: string;
   kind: 'unknown' | 'invalid';
   expected?: string;
+  /** for an unknown key: the keys allowed at its level (for "did you mean") */
+  known?: string[];
 }
 
 /** The first problem in `raw` against the shape, or null when it fits. */
@@ -50,7 +68,7 @@ export function findConfigProblem(raw: Record<string, unknown>, shape: Shape = C
   for (const [key, value] of Object.entries(raw)) {
     const path = prefix ? `${prefix}.${key}` : key;
     const rule = Object.prototype.hasOwnProperty.call(shape, key) ? shape[key] : undefined;
-    if (rule === undefined) return { key: path, kind: 'unknown' };
+    if (rule === undefined) return { key: path, kind: 'unknown', known: Object.keys(shape) };
     if (typeof rule === 'function') {
       const expected = rule(value);
       if (expected) return { key: path, kind: 'invalid', expected };

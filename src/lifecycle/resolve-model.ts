@@ -3,7 +3,7 @@
  * (MLCTL_MODEL or the config's `model`), else the only model in the registry.
  */
 import { MlctlError } from '../errors.js';
-import type { Registry } from '../registry/registry.js';
+import { noRegistryError, type Registry } from '../registry/registry.js';
 import { assertModelName } from '../registry/layout.js';
 
 export async function resolveModelName(registry: Registry, given: string | undefined, fallback?: string): Promise<string> {
@@ -18,6 +18,7 @@ export async function resolveModelName(registry: Registry, given: string | undef
   const models = await registry.listModels();
   if (models.length === 1) return models[0];
   if (models.length === 0) {
+    if (!(await registry.exists())) throw noRegistryError(registry.root);
     throw new MlctlError('NOT_FOUND', `The registry ${registry.root} has no models.`, {
       hint: 'Train one with "mlctl train iris" or import one with "mlctl import path/to/model.json".',
     });

@@ -7,6 +7,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MlctlError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
 import { findConfigProblem, type Shape } from '../config/schema.js';
 import { configChecks, nameListKind, textKind, type OptionValues } from '../options/spec.js';
 import { MODEL_OPTIONS, TRAINING_OPTIONS, TRAIN_DATA_OPTIONS } from '../options/train.js';
@@ -87,7 +88,7 @@ export async function resolveTrainSource(source: string, options: ResolveTrainSo
     });
   }
   const names = await listTemplates(options.templatesDir);
-  throw new MlctlError('NOT_FOUND', `No template or file named "${source}".`, {
+  throw new MlctlError('NOT_FOUND', `No template or file named "${source}".${didYouMean(source, names)}`, {
     hint: `Templates: ${names.join(', ')}; or pass a CSV path with --target <column>.`,
   });
 }
@@ -125,7 +126,7 @@ async function loadTemplate(file: string, builtin: boolean): Promise<TrainSource
     throw new MlctlError(
       'INVALID_DATA',
       problem.kind === 'unknown'
-        ? `Template ${file}: unknown key "${problem.key}".`
+        ? `Template ${file}: unknown key "${problem.key}".${didYouMean(problem.key.split('.').pop() ?? '', problem.known ?? [])}`
         : `Template ${file}: "${problem.key}" is invalid (${problem.expected}).`,
       { hint: 'See "Templates" in the README for the template format.' },
     );

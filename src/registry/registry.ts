@@ -9,6 +9,7 @@ import { access, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { MlctlError, toMlctlError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
 import {
   ALIASES_FILE,
   LAST_VERSION_FILE,
@@ -657,9 +658,13 @@ export class Registry {
   /** NOT_FOUND (naming the known models) unless the model directory exists. */
   async requireModel(name: string): Promise<void> {
     if (await this.hasModel(name)) return;
+    if (!(await this.exists())) throw noRegistryError(this.root);
     const known = await this.listModels();
     throw new MlctlError('NOT_FOUND', `Model "${name}" not found in ${this.root}.`, {
-      hint: known.length > 0 ? `Known models: ${known.join(', ')}.` : 'The registry is empty; train or import a model first.',
+      hint:
+        known.length > 0
+          ? `${didYouMean(name, known).trim()} Known models: ${known.join(', ')}.`.trim()
+          : 'The registry is empty; train a model first ("mlctl train iris") or import one ("mlctl import model.json").',
     });
   }
 
@@ -697,7 +702,14 @@ function missingAliasError(name: string, alias: string, aliases: Aliases): Mlctl
   const names = Object.keys(aliases).sort();
   const what = names.length === 0 ? 'it has no aliases' : `its aliases are ${names.map((a) => `${a} → ${aliases[a]}`).join(', ')}`;
   return new MlctlError('NOT_FOUND', `Model "${name}" has no alias "${alias}"; ${what}.`, {
-    hint: `Run "mlctl version list ${name}".`,
+    hint: `${didYouMean(alias, names).trim()} Run "mlctl version list ${name}".`.trim(),
+  });
+}
+
+/** A command that reads versions, run before any registry exists (the first run). */
+export function noRegistryError(root: string): MlctlError {
+  return new MlctlError('NOT_FOUND', `No model registry at ${root} yet.`, {
+    hint: 'Train a first model with "mlctl train iris" (or point --registry / MLCTL_REGISTRY at an existing registry).',
   });
 }
 

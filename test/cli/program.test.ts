@@ -14,6 +14,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createProgram } from '../../src/cli/program.js';
 import { parseVersionSelector } from '../../src/cli/options.js';
 import { selectorFrom } from '../../src/cli/commands/shared.js';
+import { compareSelector } from '../../src/cli/commands/report.js';
 import { globalFlags, parseLockStaleMs } from '../../src/cli/context.js';
 import { MlctlError } from '../../src/errors.js';
 import { Registry } from '../../src/registry/registry.js';
@@ -75,6 +76,11 @@ async function parseError(argv: string[]): Promise<CommanderError> {
 }
 
 describe('the command tree', () => {
+  it('registers init and report', () => {
+    const top = createProgram().commands.map((c) => c.name());
+    expect(top).toEqual(expect.arrayContaining(['init', 'report']));
+  });
+
   it('registers import and version, and version has exactly list/show/diff/alias/unalias/rm/verify', () => {
     const program = createProgram();
     const top = program.commands.map((c) => c.name());
@@ -167,6 +173,36 @@ describe('parsing (no spawning, actions replaced)', () => {
     expect((await parseError(['frobnicate'])).code).toBe('commander.unknownCommand');
     expect((await parseError(['version', 'diff', 'iris', '1'])).code).toBe('commander.missingArgument');
     expect((await parseError(['version', 'verify', '--backend', 'gpu'])).code).toBe('commander.invalidArgument');
+  });
+
+  it('report: model, selector, --out and --compare (a number, latest or an alias)', async () => {
+    const p = await parse(['report', 'iris', '--alias', 'production', '--out', 'card.html', '--compare', '2']);
+    expect(p).toMatchObject({ command: 'report', args: ['iris'] });
+    expect(p.opts).toMatchObject({ alias: 'production', out: 'card.html', compare: '2' });
+    expect(compareSelector('2')).toEqual({ version: 2 });
+    expect(compareSelector('latest')).toEqual({ version: 'latest' });
+    expect(compareSelector('staging')).toEqual({ alias: 'staging' });
+    expect((await parse(['report'])).args).toEqual([undefined]);
+  });
+
+  it('init: flags choose what is written; --ci and --format take only their choices', async () => {
+    const p = await parse([
+      'init',
+      '--ci',
+      'github',
+      '--gitignore',
+      '--format',
+      'js',
+      '--registry',
+      './models',
+      '--model',
+      'churn',
+      '--force',
+    ]);
+    expect(p.opts).toMatchObject({ ci: 'github', gitignore: true, format: 'js', registry: './models', model: 'churn', force: true });
+    expect((await parseError(['init', '--ci', 'jenkins'])).code).toBe('commander.invalidArgument');
+    expect((await parseError(['init', '--format', 'json'])).code).toBe('commander.invalidArgument');
+    expect((await parseError(['init', '--gitingore'])).message).toContain('--gitignore');
   });
 
   it('version verify: --clean and --no-load', async () => {
@@ -419,6 +455,7 @@ Module._resolveFilename = function (request, ...rest) {
     [['version', 'alias', 'iris', 'staging', '2', '--json'], 0],
     [['version', 'verify', '--no-load', '--json'], 0],
     [['version', 'show', 'iris', '9', '--json'], 1],
+    [['init', '--ci', 'all', '--json'], 0],
   ])('mlctl %j (exit %i) loads no @tensorflow module', async ([argv, exit], { expect }) => {
     const r = await loadedBy([BIN, ...argv, ...(argv[0] === 'version' ? ['--registry', registry] : [])]);
     expect(r.status, r.stderr + r.stdout).toBe(exit);
@@ -499,6 +536,10 @@ writeFileSync(process.env.RESULTS, JSON.stringify(out));
         'the hook saw this run of the CLI',
       ).toBe(true);
       expect(modules.flat().filter((m) => m.includes('@tensorflow'))).toEqual([]);
+      expect(
+        modules.flat().filter((m) => /node_modules\/vega/.test(m)),
+        'no charting library for --help',
+      ).toEqual([]);
     },
   );
 

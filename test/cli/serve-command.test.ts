@@ -151,7 +151,11 @@ describe('mlctl serve (parse only)', () => {
       kind: 'invalid',
       expected: 'expected a size such as 1mb, 512kb or 1048576',
     });
-    expect(findConfigProblem({ serve: { prot: 80 } })).toEqual({ key: 'serve.prot', kind: 'unknown' });
+    expect(findConfigProblem({ serve: { prot: 80 } })).toMatchObject({
+      key: 'serve.prot',
+      kind: 'unknown',
+      known: expect.arrayContaining(['port']),
+    });
     expect(findConfigProblem({ serve: { watch: 'yes' } })).toEqual({
       key: 'serve.watch',
       kind: 'invalid',

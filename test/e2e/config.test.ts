@@ -108,7 +108,7 @@ describe.concurrent('which file', () => {
 describe.concurrent('an invalid config file is a config error (exit 2) naming the file and the key', () => {
   it('as one JSON document, or one line on stderr', async () => {
     const dir = await project({ 'mlctl.config.json': { registry: 'r', train: { epochz: 3 } } });
-    const message = `Config file ${path.join(dir, 'mlctl.config.json')}: unknown key "train.epochz".`;
+    const message = `Config file ${path.join(dir, 'mlctl.config.json')}: unknown key "train.epochz". Did you mean "epochs"?`;
     const r = await run(dir, ['version', 'list', '--json']);
     expect(r.code).toBe(2);
     expect(jsonDocument(r).error).toMatchObject({ code: 'CONFIG', message });

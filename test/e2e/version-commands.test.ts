@@ -292,7 +292,7 @@ describe.concurrent('version verify', () => {
     expect(jsonDocument(unknown).error).toEqual({
       code: 'NOT_FOUND',
       message: `Model "iirs" not found in ${reg}.`,
-      hint: 'Known models: iris.',
+      hint: 'Did you mean "iris"? Known models: iris.',
     });
   });
 });

@@ -48,7 +48,7 @@ Examples:
           cwd: ctx.cwd,
           onProgress: progress,
         });
-        ctx.reporter.result(result.record, renderTrain);
+        ctx.reporter.result(result.record, (record, style) => renderTrain(record, style, { curve: ctx.reporter.terminal }));
       }),
     );
 }

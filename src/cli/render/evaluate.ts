@@ -1,6 +1,7 @@
 /** Human rendering of `mlctl evaluate`: headline metrics, per-class table, confusion matrix, gates. */
 import type { EvaluateResult } from '../../lifecycle/evaluate.js';
 import type { Style } from '../output.js';
+import { renderConfusionMatrix } from './confusion-matrix.js';
 import { formatMetric, table } from './format.js';
 import { plural } from '../../vocabulary.js';
 
@@ -22,17 +23,8 @@ export function renderEvaluate(r: EvaluateResult, s: Style): string {
       ),
     );
     lines.push('');
-    lines.push(s.dim('confusion matrix (rows: true class, columns: predicted)'));
-    lines.push(
-      table(
-        ['', ...m.labels],
-        m.confusionMatrix.map((row, i) => [
-          m.labels[i],
-          ...row.map((v, j) => (i === j ? s.green(String(v)) : v === 0 ? s.dim('0') : s.red(String(v)))),
-        ]),
-        s,
-      ),
-    );
+    lines.push(s.dim('confusion matrix (rows: true class, columns: predicted; [diagonal] = correct)'));
+    lines.push(renderConfusionMatrix(m.labels, m.confusionMatrix, s));
   } else {
     lines.push(`MAE ${s.bold(formatMetric(m.mae))}   RMSE ${s.bold(formatMetric(m.rmse))}   R² ${s.bold(formatMetric(m.r2))}`);
   }

@@ -133,13 +133,13 @@ describe('an invalid config file is a config error naming the file and the key',
   it('an unknown key', async () => {
     const dir = await project({ 'mlctl.config.json': { registry: 'r', train: { epochz: 3 } } });
     const e = await configError({ cwd: dir });
-    expect(e.message).toBe(`Config file ${path.join(dir, 'mlctl.config.json')}: unknown key "train.epochz".`);
+    expect(e.message).toBe(`Config file ${path.join(dir, 'mlctl.config.json')}: unknown key "train.epochz". Did you mean "epochs"?`);
   });
 
   it('an unknown top-level key in package.json\'s "mlctl" section', async () => {
     const dir = await project({ 'package.json': { name: 'app', mlctl: { registyr: 'r' } } });
     const e = await configError({ cwd: dir });
-    expect(e.message).toBe(`Config file ${path.join(dir, 'package.json')}: unknown key "registyr".`);
+    expect(e.message).toBe(`Config file ${path.join(dir, 'package.json')}: unknown key "registyr". Did you mean "registry"?`);
   });
 
   it('a value of the wrong type', async () => {

@@ -136,7 +136,7 @@ describe('sources that are not data', () => {
   it('an unknown template lists the built-in ones', async () => {
     const e = await trainError({ source: 'irsi' });
     expect(e.code).toBe('NOT_FOUND');
-    expect(e.message).toBe('No template or file named "irsi".');
+    expect(e.message).toBe('No template or file named "irsi". Did you mean "iris"?');
     expect(e.hint).toMatch(/breast-cancer, diabetes, iris, wine/);
   });
 

@@ -101,7 +101,7 @@ describe('an intact registry', () => {
     expect(e!.toJSON()).toEqual({
       code: 'NOT_FOUND',
       message: `Model "tiyn" not found in ${registry.root}.`,
-      hint: 'Known models: other, tiny.',
+      hint: 'Did you mean "tiny"? Known models: other, tiny.',
     });
   });
 });

@@ -396,6 +396,12 @@ describe('listVersions', () => {
     const empty = await listVersions({ registry });
     expect(empty).toEqual({ registry: registry.root, models: [] });
     expect(renderVersionList(empty, plain)).toBe(`No models in ${registry.root} yet. Train one with "mlctl train iris".`);
+    // no registry folder yet: the first-run message; once it exists, the model is named
+    expect(await rejection(listVersions({ registry, model: 'nope' }))).toMatchObject({
+      code: 'NOT_FOUND',
+      message: `No model registry at ${registry.root} yet.`,
+    });
+    await mkdir(registry.root, { recursive: true });
     const e = await rejection(listVersions({ registry, model: 'nope' }));
     expect(e).toMatchObject({ code: 'NOT_FOUND', message: `Model "nope" not found in ${registry.root}.` });
   });

@@ -31,7 +31,7 @@ describe('Registry.resolveVersion', () => {
     const err = await caught(() => registry.resolveVersion('iris', { alias: 'prod' }));
     expect(err.code).toBe('NOT_FOUND');
     expect(err.message).toBe('Model "iris" has no alias "prod"; its aliases are canary → 3, production → 2.');
-    expect(err.hint).toBe('Run "mlctl version list iris".');
+    expect(err.hint).toBe('Did you mean "production"? Run "mlctl version list iris".');
   });
 
   it('says so when a model has no aliases at all', async () => {
@@ -48,14 +48,25 @@ describe('Registry.resolveVersion', () => {
     const err = await caught(() => registry.resolveVersion('irs'));
     expect(err.code).toBe('NOT_FOUND');
     expect(err.message).toBe(`Model "irs" not found in ${registry.root}.`);
-    expect(err.hint).toBe('Known models: iris, wine.');
+    expect(err.hint).toBe('Did you mean "iris"? Known models: iris, wine.');
+    const far = await caught(() => registry.resolveVersion('churn'));
+    expect(far.hint).toBe('Known models: iris, wine.');
   });
 
-  it('says the registry is empty when it has no models', async () => {
+  it('says there is no registry yet (and to train iris) when its folder does not exist', async () => {
     const registry = await tmpRegistry();
     const err = await caught(() => registry.resolveVersion('iris'));
     expect(err.code).toBe('NOT_FOUND');
-    expect(err.hint).toBe('The registry is empty; train or import a model first.');
+    expect(err.message).toBe(`No model registry at ${registry.root} yet.`);
+    expect(err.hint).toMatch(/^Train a first model with "mlctl train iris"/);
+  });
+
+  it('says the registry is empty when its folder has no models', async () => {
+    const registry = await tmpRegistry();
+    await mkdir(registry.root, { recursive: true });
+    const err = await caught(() => registry.resolveVersion('iris'));
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.hint).toBe('The registry is empty; train a model first ("mlctl train iris") or import one ("mlctl import model.json").');
   });
 
   it('says a model has no versions when its directory is empty', async () => {
