@@ -71,9 +71,11 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('mlctl', null);
 
   // JSON only (fastify also parses text/plain by default: a wrong content type must be a 415),
-  // with JSON.parse's own message so a client sees where its JSON breaks
+  // with JSON.parse's own message so a client sees where its JSON breaks. `curl -d` labels its
+  // body application/x-www-form-urlencoded, and TF Serving's own docs (and its server) take such
+  // requests as JSON, so that type is read as JSON too.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
     if (text.length === 0) {
       done(new MlctlError('INVALID_DATA', 'Request body is empty; send a JSON object.'), undefined);

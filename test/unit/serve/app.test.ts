@@ -313,11 +313,31 @@ describe('TF Serving REST (/v1)', () => {
     const type = await multi.inject({
       method: 'POST',
       url: '/v1/models/demo:predict',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<instances/>',
+    });
+    expect(type.statusCode).toBe(415);
+    expect(type.json()).toEqual({ error: 'Content-Type must be application/json, got "application/xml".' });
+  });
+
+  it('reads a `curl -d` body (application/x-www-form-urlencoded) as JSON, as TF Serving does', async () => {
+    const res = await multi.inject({
+      method: 'POST',
+      url: '/v1/models/demo:predict',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: JSON.stringify({ instances: [ROW] }),
+    });
+    const json = await post(multi, '/v1/models/demo:predict', JSON.stringify({ instances: [ROW] }));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual(json.json());
+    const notJson = await multi.inject({
+      method: 'POST',
+      url: '/v1/models/demo:predict',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       payload: 'a=1',
     });
-    expect(type.statusCode).toBe(415);
-    expect(type.json()).toEqual({ error: 'Content-Type must be application/json, got "application/x-www-form-urlencoded".' });
+    expect(notJson.statusCode).toBe(400);
+    expect(notJson.json().error).toMatch(/^Request body is not valid JSON: /);
   });
 
   it("GET model status in TF Serving's model_version_status shape", async () => {
