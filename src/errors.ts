@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'IO'
+  | 'INTERRUPTED'
   | 'INTERNAL';
 
 interface CodeInfo {
@@ -41,10 +42,12 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, CodeInfo>> = {
   PAYLOAD_TOO_LARGE: { exit: 1, http: 413 },
   UNSUPPORTED_MEDIA_TYPE: { exit: 1, http: 415 },
   IO: { exit: 1, http: 500 },
+  /** stopped by the user (Ctrl-C); 128 + SIGINT as shells report it */
+  INTERRUPTED: { exit: 130, http: null },
   INTERNAL: { exit: 1, http: 500 },
 };
 
-export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, GATE_FAILED: 3 } as const;
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, GATE_FAILED: 3, INTERRUPTED: 130 } as const;
 
 export interface MlctlErrorOptions {
   /** what the user can do about it; printed after the message */

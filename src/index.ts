@@ -25,16 +25,23 @@ export type {
   SizeChange,
   TensorChange,
   RegressionMetricsSection,
+  RungScore,
+  SearchMember,
+  SearchSection,
   SourceSection,
   SplitSection,
   TargetSection,
   TemplateSection,
+  TrialRecord,
   VersionRecord,
 } from './registry/version-record.js';
 export { isClassificationMetrics, taskOf } from './registry/version-record.js';
 
 // lifecycle verbs
 export { train, type TrainOptions, type TrainProgress, type TrainResult } from './lifecycle/train.js';
+export { tune, loadSearchSpace, type TuneOptions, type TuneProgress, type TuneResult } from './lifecycle/tune.js';
+export type { SearchSnapshot } from './lifecycle/tune/search.js';
+export { DEFAULT_SEARCH_SPACE, type SearchSpace, type TrialSettings } from './options/search-space.js';
 export { evaluate, checkGates, type EvaluateOptions, type EvaluateResult, type GateResult } from './lifecycle/evaluate.js';
 export { predict, type PredictOptions, type PredictResult } from './lifecycle/predict.js';
 export { importModel, type ImportModelOptions, type ImportModelResult } from './lifecycle/import-model.js';
@@ -60,11 +67,20 @@ export { diffVersions, type DiffVersionsResult } from './lifecycle/diff-versions
 export { setAlias, removeAlias, removeVersion } from './lifecycle/manage-aliases.js';
 export { verifyRegistry, type VerifyRegistryResult } from './lifecycle/verify-registry.js';
 export { resolveModelName } from './lifecycle/resolve-model.js';
-export { childRecord, importRecord, trainRecord, type RecordBasics } from './lifecycle/records.js';
+export { childRecord, importRecord, trainRecord, tuneRecord, type RecordBasics } from './lifecycle/records.js';
 export type { Metrics, ClassificationMetrics, RegressionMetrics } from './lifecycle/metrics.js';
 
 // the engine's model handle (loads TensorFlow.js when called)
-export { openModel, createMlp, activateBackend, type ModelHandle, type NamedWeight, type FitOptions } from './engine/model-handle.js';
+export {
+  openModel,
+  createMlp,
+  createEnsemble,
+  activateBackend,
+  type ModelHandle,
+  type NamedWeight,
+  type FitOptions,
+  type EnsembleMember,
+} from './engine/model-handle.js';
 
 // data and settings
 export { readCsvFile, parseCsvText, type Table } from './dataset/read-table.js';
@@ -84,11 +100,13 @@ export {
   OPERATIONS,
   OPTIMIZERS,
   TASKS,
+  TUNE_METRICS,
   type Activation,
   type BackendChoice,
   type Operation,
   type OptimizerName,
   type Task,
+  type TuneMetric,
 } from './vocabulary.js';
 export { MlctlError, ERROR_CODES, EXIT, isMlctlError, type ErrorCode } from './errors.js';
 export { mlctlVersion } from './version.js';

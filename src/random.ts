@@ -55,3 +55,23 @@ export function createRng(seed: number): Rng {
   };
   return rng;
 }
+
+/**
+ * A seed derived from a seed and a path of integers (e.g. seed, trial, fold): a 32-bit hash
+ * (murmur3's finaliser over each part), so sub-tasks get independent streams that do not depend
+ * on the order in which they run.
+ */
+export function deriveSeed(seed: number, ...parts: number[]): number {
+  let h = (seed >>> 0) ^ 0x9e3779b9;
+  for (const part of [...parts, parts.length]) {
+    h = Math.imul(h ^ (part >>> 0), 0xcc9e2d51);
+    h = (h << 15) | (h >>> 17);
+    h = Math.imul(h, 0x1b873593) >>> 0;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h >>> 0;
+}

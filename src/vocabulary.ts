@@ -9,12 +9,13 @@ export const TASKS = ['classification', 'regression'] as const;
 export type Task = (typeof TASKS)[number];
 
 /** What made a version (its record's `operation`). */
-export const OPERATIONS = ['train', 'prune', 'quantize', 'import'] as const;
+export const OPERATIONS = ['train', 'tune', 'prune', 'quantize', 'import'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** How an operation reads in a sentence: "iris v2 was quantized". */
 export const OPERATION_PAST: Readonly<Record<Operation, string>> = {
   train: 'trained',
+  tune: 'tuned',
   prune: 'pruned',
   quantize: 'quantized',
   import: 'imported',
@@ -27,6 +28,18 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 /** Hidden-layer activations mlctl trains (the training loop has their derivatives). */
 export const ACTIVATIONS = ['relu', 'relu6', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'softsign', 'linear'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
+
+/** What `mlctl tune` optimises: accuracy/macroF1 for classifiers, r2/rmse/mae for regressors. */
+export const TUNE_METRICS = ['accuracy', 'macroF1', 'r2', 'rmse', 'mae'] as const;
+export type TuneMetric = (typeof TUNE_METRICS)[number];
+/** The task each tune metric applies to, and whether higher is better. */
+export const TUNE_METRIC_INFO: Readonly<Record<TuneMetric, { task: Task; higherIsBetter: boolean }>> = {
+  accuracy: { task: 'classification', higherIsBetter: true },
+  macroF1: { task: 'classification', higherIsBetter: true },
+  r2: { task: 'regression', higherIsBetter: true },
+  rmse: { task: 'regression', higherIsBetter: false },
+  mae: { task: 'regression', higherIsBetter: false },
+};
 
 /** TensorFlow.js backends users can ask for (`--backend`); auto picks node > wasm > cpu. */
 export const BACKEND_CHOICES = ['auto', 'node', 'wasm', 'cpu'] as const;

@@ -36,6 +36,8 @@ export class Reporter {
   readonly terminal: boolean;
   private spinnerText = '';
   private wrote = false;
+  /** lines of the block `board` drew last (redrawn in place) */
+  private boardLines = 0;
 
   constructor(options: ReporterOptions) {
     this.json = options.json;
@@ -53,6 +55,7 @@ export class Reporter {
   /** Print the command's result: one JSON document, or the human rendering. Call once. */
   result<T>(data: T, renderHuman: (data: T, style: Style) => string): void {
     this.stopSpinner();
+    this.clearBoard();
     if (this.wrote) throw new Error('Reporter.result called twice');
     this.wrote = true;
     if (this.json) {
@@ -96,6 +99,26 @@ export class Reporter {
     else this.stderr.write(`${text}\n`);
   }
 
+  /**
+   * Draw a block of lines on stderr in place of the one drawn before (a live leaderboard); each
+   * line is cut to the terminal's width so the redraw stays aligned. Only on a live terminal.
+   */
+  board(text: string): void {
+    if (!this.live) return;
+    this.stopSpinner();
+    const columns = Math.max(20, ((this.stderr as NodeJS.WriteStream).columns ?? 80) - 1);
+    const lines = text.split('\n').map((line) => fitWidth(line, columns));
+    this.stderr.write(`${this.boardLines > 0 ? `\x1b[${this.boardLines}A` : ''}\r\x1b[0J${lines.join('\n')}\n`);
+    this.boardLines = lines.length;
+  }
+
+  /** Remove the block `board` drew. */
+  clearBoard(): void {
+    if (this.boardLines === 0) return;
+    this.stderr.write(`\x1b[${this.boardLines}A\r\x1b[0J`);
+    this.boardLines = 0;
+  }
+
   stopSpinner(): void {
     if (this.spinner) {
       this.spinner.stop();
@@ -106,6 +129,7 @@ export class Reporter {
   /** Report a failure: one line on stderr (stack only with --verbose), or a JSON error document. */
   error(error: MlctlError): void {
     this.stopSpinner();
+    this.clearBoard();
     if (this.json) {
       if (!this.wrote) {
         this.wrote = true;
@@ -128,6 +152,15 @@ export class Reporter {
       fn();
     }
   }
+}
+
+// eslint-disable-next-line no-control-regex -- colour escapes are what it matches
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/** A line cut to `columns` visible characters (colour codes dropped when it has to be cut). */
+function fitWidth(line: string, columns: number): string {
+  const plain = line.replace(ANSI, '');
+  return plain.length <= columns ? line : `${plain.slice(0, columns - 1)}…`;
 }
 
 function stackOf(error: Error): string {

@@ -8,6 +8,7 @@ import { addBackendOption, addGlobalOptions } from './options.js';
 import { versionCommand } from './commands/version.js';
 import { importCommand } from './commands/import.js';
 import { trainCommand } from './commands/train.js';
+import { tuneCommand } from './commands/tune.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
 import { quantizeCommand } from './commands/quantize.js';
@@ -40,6 +41,7 @@ Examples:
   $ mlctl init --gitignore --ci github
   $ mlctl train iris
   $ mlctl train data/churn.csv --target churned --name churn
+  $ mlctl tune data/churn.csv --target churned --time-budget 10m
   $ mlctl evaluate churn --min-accuracy 0.9
   $ mlctl predict churn --input customers.csv
   $ mlctl prune churn --sparsity 0.8
@@ -54,6 +56,7 @@ Examples:
   addBackendOption(addGlobalOptions(program));
   program.addCommand(initCommand());
   program.addCommand(trainCommand());
+  program.addCommand(tuneCommand());
   program.addCommand(evaluateCommand());
   program.addCommand(predictCommand());
   program.addCommand(quantizeCommand());

@@ -6,6 +6,7 @@
  */
 import { GLOBAL_CONFIG_OPTIONS } from '../options/global.js';
 import { booleanKind, envName, longFlag, type OptionSpec, type OptionTable } from '../options/spec.js';
+import { DEFAULT_TRIALS } from '../options/tune.js';
 import { CONFIG_SECTIONS } from './schema.js';
 
 export const CONFIG_FORMATS = ['yaml', 'js'] as const;
@@ -64,6 +65,11 @@ function exampleOf(key: string, spec: OptionSpec<unknown>): unknown {
   // serve: a token belongs in MLCTL_TOKEN or a secret store rather than a committed file
   if (key === 'token') return 'change-me';
   if (key === 'cors') return 'https://app.example.com';
+  // tune: a budget, a space file and a thread count have no fixed default
+  if (key === 'trials') return DEFAULT_TRIALS;
+  if (key === 'timeBudget') return '10m';
+  if (key === 'space') return './search-space.json';
+  if (key === 'parallel') return 2;
   return undefined;
 }
 

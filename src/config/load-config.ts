@@ -213,5 +213,6 @@ function resolvePaths(config: MlctlConfig, dir: string): MlctlConfig {
     ...config,
     ...(config.registry ? { registry: path.resolve(dir, config.registry) } : {}),
     ...(config.templates ? { templates: path.resolve(dir, config.templates) } : {}),
+    ...(config.tune?.space ? { tune: { ...config.tune, space: path.resolve(dir, config.tune.space) } } : {}),
   };
 }

@@ -11,11 +11,13 @@ import { PREDICT_OPTIONS, type PredictDefaults } from '../options/predict.js';
 import { SERVE_OPTIONS, type ServeDefaults } from '../options/serve.js';
 import { configChecks, type Check, type OptionTable } from '../options/spec.js';
 import { TRAIN_OPTIONS, TRAIN_SETTINGS_OPTIONS, type TrainDefaults } from '../options/train.js';
+import { SEARCH_OPTIONS, type TuneDefaults } from '../options/tune.js';
 
 export type { Check } from '../options/spec.js';
 export type { TrainDefaults } from '../options/train.js';
 export type { PredictDefaults } from '../options/predict.js';
 export type { ServeDefaults } from '../options/serve.js';
+export type { TuneDefaults } from '../options/tune.js';
 export type EvaluateDefaults = Gates;
 
 export interface MlctlConfig extends GlobalConfig {
@@ -23,6 +25,7 @@ export interface MlctlConfig extends GlobalConfig {
   evaluate?: EvaluateDefaults;
   predict?: PredictDefaults;
   serve?: ServeDefaults;
+  tune?: TuneDefaults;
 }
 
 export type Shape = { [key: string]: Check | Shape };
@@ -44,6 +47,7 @@ export const CONFIG_SECTIONS = {
   evaluate: { title: 'mlctl evaluate: quality gates applied on every run (exit 3 when one falls short)', table: GATE_OPTIONS },
   predict: { title: 'mlctl predict: output defaults', table: PREDICT_OPTIONS },
   serve: { title: 'mlctl serve: server settings', table: SERVE_OPTIONS },
+  tune: { title: 'mlctl tune: hyperparameter search defaults', table: SEARCH_OPTIONS },
 } satisfies Record<string, ConfigSection>;
 
 /** Training settings: the config's `train` section (a template's `model` + `training` use the parts). */

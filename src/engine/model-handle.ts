@@ -9,12 +9,14 @@ import type { LayersModel } from '@tensorflow/tfjs';
 import { MlctlError } from '../errors.js';
 import type { BackendChoice, Task } from '../vocabulary.js';
 import { buildMlp, describeMlp, type MlpPlan, type MlpSpec } from './build-model.js';
+import type { EnsembleMember } from './build-ensemble.js';
 import { loadLayersModelFromDir, saveLayersModelToDir } from './load-model.js';
 import { outputSizeOf, predictBatch, rowShape } from './predict.js';
 import { loadTf, type Tf } from './tf.js';
 import type { TrainData, TrainOptions, TrainResult } from './training/types.js';
 
 export type { MlpSpec } from './build-model.js';
+export type { EnsembleMember } from './build-ensemble.js';
 export type { EpochLog, TrainData, TrainOptions, TrainResult, TrainSplit, WeightMask } from './training/types.js';
 
 /** One weight tensor, by the name model.json's weights manifest gives it (e.g. "dense_1/kernel"). */
@@ -79,6 +81,16 @@ export async function openModel(dir: string, backend: BackendChoice = 'auto'): P
 export async function createMlp(spec: MlpSpec, seed: number, backend: BackendChoice = 'auto'): Promise<ModelHandle> {
   const loaded = await loadTf(backend);
   return handleOf(loaded.tf, buildMlp(loaded.tf, spec, seed), loaded.backend, loaded.tfjsVersion);
+}
+
+/**
+ * One stock TF.js model averaging mlctl MLPs (see build-ensemble.ts): its prediction is the mean
+ * of the members' predictions. Members' weights come from `readWeights()` of their handles.
+ */
+export async function createEnsemble(members: readonly EnsembleMember[], backend: BackendChoice = 'auto'): Promise<ModelHandle> {
+  const loaded = await loadTf(backend);
+  const { buildEnsemble } = await import('./build-ensemble.js');
+  return handleOf(loaded.tf, buildEnsemble(loaded.tf, members), loaded.backend, loaded.tfjsVersion);
 }
 
 function handleOf(tf: Tf, model: LayersModel, backend: string, tfjsVersion: string): ModelHandle {

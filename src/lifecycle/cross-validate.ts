@@ -6,11 +6,11 @@
 import { MlctlError } from '../errors.js';
 import type { Table } from '../dataset/read-table.js';
 import { inferSchema, type Task } from '../dataset/infer-schema.js';
-import { encodeFeatures, encodeTargets, fitSignature } from '../dataset/signature.js';
-import { splitDataset, stratifiedKFold } from '../dataset/split.js';
+import { encodeTargets } from '../dataset/signature.js';
 import type { EpochLog } from '../engine/model-handle.js';
 import type { CrossValidationSection, MetricSpread } from '../registry/version-record.js';
 import type { BackendChoice } from '../vocabulary.js';
+import { encodeFold, planFolds } from './cv-folds.js';
 import { fitMlp } from './fit-mlp.js';
 import type { TrainSettings } from './train-settings.js';
 
@@ -59,41 +59,21 @@ export async function crossValidate(options: CrossValidateOptions): Promise<Cros
         rows.map((r) => table.rows[r][targetIndex]),
       ) as Int32Array)
     : null;
-  const folds = stratifiedKFold(labels, rows.length, k, settings.seed);
+  const plans = planFolds({
+    rows,
+    labels,
+    folds: k,
+    seed: settings.seed,
+    validationShare: settings.validationSplit / (1 - settings.testSplit),
+    classNames: classes,
+  });
 
   const perFold: Record<string, number>[] = [];
-  for (let f = 0; f < folds.length; f++) {
+  for (let f = 0; f < plans.length; f++) {
     options.onFold?.({ fold: f + 1, folds: k });
-    const foldTrain = folds[f].train; // positions into `rows`
-    // carve the validation part (for early stopping) out of this fold's training rows
-    const validationShare = settings.validationSplit / (1 - settings.testSplit);
-    const inner = splitDataset({
-      labels: labels ? foldTrain.map((p) => labels[p]) : null,
-      n: foldTrain.length,
-      testFraction: 0,
-      validationFraction: Math.min(validationShare, 0.5),
-      seed: settings.seed + f + 1,
-      classNames: classes,
-    });
-    const toTable = (positions: ArrayLike<number>) => Int32Array.from(positions, (p) => rows[p]);
-    const trainRows = toTable(Array.from(inner.train, (i) => foldTrain[i]));
-    const validationRows = toTable(Array.from(inner.validation, (i) => foldTrain[i]));
-    const testRows = toTable(folds[f].test);
-    const signature = fitSignature(
-      schema,
-      Array.from(trainRows, (r) => table.rows[r]),
-      { maxCategories: settings.maxCategories },
-    );
-    const encode = (idx: Int32Array) => ({
-      x: encodeFeatures(signature, table, { indices: idx, unknownCategory: 'ignore' }),
-      y: encodeTargets(
-        signature,
-        Array.from(idx, (r) => table.rows[r][targetIndex]),
-      ),
-      n: idx.length,
-    });
+    const fold = encodeFold(table, schema, plans[f], { maxCategories: settings.maxCategories });
     const fit = await fitMlp(
-      { signature, train: encode(trainRows), validation: encode(validationRows), test: encode(testRows) },
+      fold,
       settings,
       settings.seed + 1000 * (f + 1),
       options.backend,

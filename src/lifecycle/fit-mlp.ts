@@ -36,6 +36,8 @@ export async function fitMlp(
   seed: number,
   backend: BackendChoice,
   onEpoch?: (log: EpochLog) => void,
+  /** polled during training; true ends it early (the model keeps its current weights) */
+  shouldStop?: () => boolean,
 ): Promise<FitMlpResult> {
   const { createMlp } = await import('../engine/model-handle.js');
   const { signature } = input;
@@ -65,6 +67,7 @@ export async function fitMlp(
         earlyStopping: settings.patience > 0 ? { patience: settings.patience } : undefined,
         seed,
         onEpoch,
+        shouldStop,
       },
     );
     const metrics = input.test.n > 0 ? scoreSplit(handle, signature, input.test) : null;

@@ -1,7 +1,8 @@
 /**
  * Builders of version records, one per kind of operation, so every writer fills the same typed
  * sections (registry/version-record.ts) and nothing is cast:
- * - `trainRecord`: a version trained from data (train, later tune);
+ * - `trainRecord`: a version trained from data;
+ * - `tuneRecord`: a version trained with the settings a search found (train's sections + `search`);
  * - `importRecord`: a model brought in from elsewhere;
  * - `childRecord`: a version derived from a parent (prune, quantize, …): it inherits the parent's
  *   signature, target, dataset, split, template, hyperparameters, seed, source and io, records the
@@ -51,6 +52,13 @@ export type TrainSections = Required<
 
 export function trainRecord(basics: RecordBasics, sections: TrainSections): VersionRecord {
   return { ...base(basics, 'train', null), ...defined(sections) };
+}
+
+/** A version found by `mlctl tune`: trained like `train` (same sections) plus the search that chose its settings. */
+export type TuneSections = TrainSections & Required<Pick<VersionRecord, 'search'>>;
+
+export function tuneRecord(basics: RecordBasics, sections: TuneSections): VersionRecord {
+  return { ...base(basics, 'tune', null), ...defined(sections) };
 }
 
 export type ImportSections = Required<Pick<VersionRecord, 'source' | 'io'>> & Pick<VersionRecord, 'warnings'>;

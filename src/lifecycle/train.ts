@@ -199,7 +199,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 }
 
 /** An epoch's figures rounded to 6 significant digits (counts and times to integers) for the record. */
-function roundLog(log: EpochLog): EpochSummary {
+export function roundLog(log: EpochLog): EpochSummary {
   const round = (v: number): number => Number(v.toPrecision(6));
   const out: EpochSummary = {
     epoch: log.epoch,

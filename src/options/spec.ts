@@ -198,3 +198,41 @@ export const booleanKind: ValueKind<boolean> = kind(
   (raw) => (raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : undefined),
   (v) => (typeof v === 'boolean' ? null : 'expected true or false'),
 );
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "10m", "90s", "1h30m", "2.5m", "500ms" → milliseconds; a bare number is seconds. */
+export function parseDuration(raw: string): number | undefined {
+  const text = raw.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let matched = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    total += Number(m[1]) * DURATION_UNITS[m[2]];
+    matched = re.lastIndex;
+  }
+  return matched === text.length && matched > 0 ? total : undefined;
+}
+
+/** A duration in milliseconds: "10m", "90s", "1h30m" on the command line; the same text, or seconds as a number, in a file. */
+export const durationKind: ValueKind<number> = {
+  expected: 'a duration such as 90s, 10m or 1h30m',
+  parse(raw) {
+    const ms = parseDuration(raw);
+    if (ms === undefined || !(ms > 0)) return fail('a duration such as 90s, 10m or 1h30m (more than 0)', raw);
+    return ms;
+  },
+  // in a config file: the same text ("10m"), or a number of seconds
+  check(v) {
+    const ms = typeof v === 'number' ? v * 1000 : typeof v === 'string' ? parseDuration(v) : undefined;
+    return ms !== undefined && Number.isFinite(ms) && ms > 0
+      ? null
+      : 'expected a duration such as "90s", "10m" or "1h30m" (or seconds as a number)';
+  },
+};
+
+/** A duration from a config file ("10m", or seconds as a number) → milliseconds. */
+export function configDurationMs(v: number | string): number {
+  return typeof v === 'number' ? v * 1000 : (parseDuration(v) as number);
+}

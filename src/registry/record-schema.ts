@@ -23,8 +23,9 @@ import {
 } from '../checks.js';
 import { checkSignature, targetSpec } from '../dataset/signature-check.js';
 import { MlctlError } from '../errors.js';
+import { findSpaceProblem, TRIAL_KEYS } from '../options/search-space.js';
 import { TRAIN_SETTINGS_OPTIONS } from '../options/train.js';
-import { METADATA_FILE, OPERATIONS, PRUNE_SCHEDULES, QUANTIZE_DTYPES } from '../vocabulary.js';
+import { METADATA_FILE, OPERATIONS, PRUNE_SCHEDULES, QUANTIZE_DTYPES, TUNE_METRICS } from '../vocabulary.js';
 import type { VersionRecord } from './version-record.js';
 
 const fileEntry = object({ path: nonEmptyText, bytes: nonNegativeInt, gzipBytes: nonNegativeInt, sha256: nonEmptyText });
@@ -87,6 +88,77 @@ const outputDifference = nullable(object({ path: text, rows: nonNegativeInt, max
 const criterion: Validator = (v, path) =>
   isPlainObject(v) && 'threshold' in v ? object({ threshold: finiteNumber })(v, path) : object({ sparsity: finiteNumber })(v, path);
 
+/** A trial's settings: each value against its train option's own check. */
+const trialSettings: Validator = (v, path) => {
+  if (!isPlainObject(v)) return { path, expected: 'an object' };
+  for (const key of TRIAL_KEYS) {
+    const spec = TRAIN_SETTINGS_OPTIONS[key];
+    if (v[key] === undefined) return { path: `${path}.${key}`, expected: spec.kind.expected, missing: true };
+    const expected = spec.kind.check(v[key]);
+    if (expected) return { path: `${path}.${key}`, expected: expected.replace(/^expected /, '') };
+  }
+  return null;
+};
+
+/** The recorded space: complete, every key checked as a --space file is. */
+const searchSpace: Validator = (v, path) => {
+  const p = findSpaceProblem(v, { partial: false });
+  return p ? { path: p.key === '(root)' ? path : `${path}.${p.key}`, expected: `a search space (${p.key} ${p.problem})` } : null;
+};
+
+const rungScore = object({
+  rung: nonNegativeInt,
+  epochs: positiveInt,
+  mean: numberOrNull,
+  std: numberOrNull,
+  folds: arrayOf(numberOrNull),
+  bestEpochs: arrayOf(nonNegativeInt),
+  epochsRun: arrayOf(nonNegativeInt),
+  ms: finiteNumber,
+});
+
+const searchMember = object({ trial: positiveInt, epochs: positiveInt, seed: nonNegativeInt, mean: numberOrNull, std: numberOrNull });
+
+const search = object(
+  {
+    strategy: literal('successive-halving'),
+    metric: literal(...TUNE_METRICS),
+    higherIsBetter: boolean,
+    folds: positiveInt,
+    rows: nonNegativeInt,
+    validationShare: finiteNumber,
+    seed: nonNegativeInt,
+    eta: positiveInt,
+    rungs: arrayOf(positiveInt),
+    space: searchSpace,
+    budget: object({
+      trials: nullable(positiveInt),
+      timeBudgetMs: nullable(finiteNumber),
+      parallel: positiveInt,
+      stoppedBy: literal('trials', 'time'),
+      elapsedMs: finiteNumber,
+    }),
+    trials: arrayOf(
+      object(
+        {
+          trial: positiveInt,
+          bracket: positiveInt,
+          settings: trialSettings,
+          rungs: arrayOf(rungScore),
+          status: literal('completed', 'stopped', 'diverged', 'unfinished'),
+          diverged: object({ rung: nonNegativeInt, epoch: nonNegativeInt }),
+          ms: finiteNumber,
+        },
+        ['diverged'],
+      ),
+    ),
+    leaderboard: arrayOf(positiveInt),
+    winner: searchMember,
+    ensemble: arrayOf(searchMember),
+  },
+  ['ensemble'],
+);
+
 /** Every section mlctl writes, by key. */
 const SECTIONS: Readonly<Record<string, Validator>> = {
   template: object({ name: nonEmptyText, builtin: boolean, path: nullable(text) }),
@@ -119,6 +191,7 @@ const SECTIONS: Readonly<Record<string, Validator>> = {
     rows: nonNegativeInt,
     metrics: recordOf(object({ mean: numberOrNull, std: numberOrNull, folds: arrayOf(numberOrNull) })),
   }),
+  search,
   source: object({ path: text, sha256: text, generatedBy: nullable(text), convertedBy: nullable(text) }),
   io: object({ inputShape: shape, outputShape: shape, parameters: nonNegativeInt }),
   quantization: object({

@@ -8,8 +8,9 @@
  * operation live in lifecycle/records.ts.
  */
 import type { Signature } from '../dataset/signature.js';
+import type { SearchSpace, TrialSettings } from '../options/search-space.js';
 import type { TrainSettings } from '../options/train.js';
-import type { Operation, PruneSchedule, QuantizeDtype, Task } from '../vocabulary.js';
+import type { Operation, PruneSchedule, QuantizeDtype, Task, TuneMetric } from '../vocabulary.js';
 
 export type { Operation } from '../vocabulary.js';
 
@@ -127,6 +128,89 @@ export interface CrossValidationSection {
   rows: number;
   /** e.g. {accuracy: {mean, std, folds}, macroF1: …} or {r2, rmse, mae} */
   metrics: Record<string, MetricSpread>;
+}
+
+/** A trial's cross-validated score at one rung of successive halving. */
+export interface RungScore {
+  /** index into SearchSection.rungs */
+  rung: number;
+  epochs: number;
+  /** the metric's mean and population std over the folds */
+  mean: number;
+  std: number;
+  folds: number[];
+  /** per fold: the epoch whose weights were scored (early stopping restores the best) */
+  bestEpochs: number[];
+  /** per fold: epochs trained */
+  epochsRun: number[];
+  /** training time of the rung's folds, summed */
+  ms: number;
+}
+
+/**
+ * completed: reached the last rung; stopped: successive halving dropped it after its last rung;
+ * diverged: its loss became NaN/Infinity (ranked last); unfinished: the budget ran out (or the
+ * search was stopped) before its next rung finished.
+ */
+export type TrialStatus = 'completed' | 'stopped' | 'diverged' | 'unfinished';
+
+export interface TrialRecord {
+  /** 1-based; trial i's settings depend only on the search seed and i */
+  trial: number;
+  /** successive-halving bracket (1 unless a time budget ran several) */
+  bracket: number;
+  settings: TrialSettings;
+  rungs: RungScore[];
+  status: TrialStatus;
+  /** where it diverged */
+  diverged?: { rung: number; epoch: number };
+  /** training time of all its folds, summed */
+  ms: number;
+}
+
+/** A model trained on the whole training split for the published version (the winner, or an ensemble member). */
+export interface SearchMember {
+  trial: number;
+  /** epochs trained (the mean best epoch of the trial's folds at its last rung) */
+  epochs: number;
+  seed: number;
+  /** the trial's cross-validated score at its last rung */
+  mean: number;
+  std: number;
+}
+
+/** How `mlctl tune` found the version: the space, every trial and its scores, the budget and the winner. */
+export interface SearchSection {
+  strategy: 'successive-halving';
+  metric: TuneMetric;
+  higherIsBetter: boolean;
+  /** stratified k-fold cross-validation on the training rows (never the test split) */
+  folds: number;
+  /** training rows the folds cover */
+  rows: number;
+  /** share of each fold's training rows held out for early stopping */
+  validationShare: number;
+  seed: number;
+  /** reduction factor: each rung keeps the best 1/eta and trains eta× longer */
+  eta: number;
+  /** epochs of each rung */
+  rungs: number[];
+  space: SearchSpace;
+  budget: {
+    trials: number | null;
+    timeBudgetMs: number | null;
+    parallel: number;
+    /** what ended the search */
+    stoppedBy: 'trials' | 'time';
+    elapsedMs: number;
+  };
+  /** every trial, by number */
+  trials: TrialRecord[];
+  /** trial numbers, best first: the furthest rung reached, then the score there */
+  leaderboard: number[];
+  winner: SearchMember;
+  /** with --ensemble k > 1: the k best trials, averaged into one model (the winner first) */
+  ensemble?: SearchMember[];
 }
 
 /** Where an imported model came from. */
@@ -271,6 +355,8 @@ export interface VersionRecord {
   split?: SplitSection;
   history?: HistorySection;
   crossValidation?: CrossValidationSection;
+  /** how `mlctl tune` found this version */
+  search?: SearchSection;
   source?: SourceSection;
   io?: IoSection;
   quantization?: QuantizationSection;

@@ -205,6 +205,59 @@ describe('parsing (no spawning, actions replaced)', () => {
     expect((await parseError(['init', '--gitingore'])).message).toContain('--gitignore');
   });
 
+  it('tune: budget, scoring and parallelism flags, parsed and checked', async () => {
+    const p = await parse([
+      'tune',
+      'data.csv',
+      '--target',
+      'y',
+      '--trials',
+      '30',
+      '--time-budget',
+      '1h30m',
+      '--folds',
+      '4',
+      '--metric',
+      'macroF1',
+      '--space',
+      's.json',
+      '--parallel',
+      '2',
+      '--ensemble',
+      '3',
+      '--seed',
+      '7',
+      '--test-split',
+      '0.25',
+    ]);
+    expect(p.command).toBe('tune');
+    expect(p.args).toEqual(['data.csv']);
+    expect(p.opts).toMatchObject({
+      target: 'y',
+      trials: 30,
+      timeBudget: 5_400_000,
+      folds: 4,
+      metric: 'macroF1',
+      space: 's.json',
+      parallel: 2,
+      ensemble: 3,
+      seed: 7,
+      testSplit: 0.25,
+    });
+    expect((await parse(['tune', 'iris'])).opts).toEqual({ color: true }); // no defaults from the table: config and lifecycle fill them
+    for (const bad of [
+      ['--parallel', '0'],
+      ['--trials', '0'],
+      ['--time-budget', 'soon'],
+      ['--folds', '1'],
+      ['--ensemble', '0'],
+    ]) {
+      const err = await parseError(['tune', 'iris', ...bad]);
+      expect(err.code, bad.join(' ')).toBe('commander.invalidArgument');
+    }
+    expect((await parseError(['tune', 'iris', '--metric', 'auc'])).code).toBe('commander.invalidArgument');
+  });
+
   it('version verify: --clean and --no-load', async () => {
     const p = await parse(['version', 'verify', 'iris', '--clean', '--no-load']);
     expect(p.args).toEqual(['iris']);

@@ -1,6 +1,7 @@
 /** Human rendering of `mlctl version show`. */
 import type { ShowVersionResult } from '../../lifecycle/show-version.js';
 import type { Style } from '../output.js';
+import { renderSearch } from './tune.js';
 import { formatBytes, formatDate, formatDuration, formatValue, table } from './format.js';
 import { plural } from '../../vocabulary.js';
 
@@ -45,6 +46,10 @@ export function renderShowVersion(result: ShowVersionResult, s: Style): string {
   if (r.hyperparameters) {
     lines.push('', s.bold('hyperparameters'));
     lines.push(...keyValues(Object.entries(r.hyperparameters), s, '  '));
+  }
+  if (r.search) {
+    lines.push('', s.bold(`search (${r.search.metric}, ${r.search.strategy})`));
+    lines.push(...renderSearch(r.search, s));
   }
   lines.push('', s.bold('files'));
   lines.push(

@@ -207,10 +207,16 @@ export async function trainModel(
       if (!Number.isFinite(log.loss)) {
         throw new MlctlError('USAGE', `Training diverged in epoch ${epoch}: the loss is ${log.loss}.`, {
           hint: `Lower the learning rate (now ${options.learningRate}) or check the data for extreme values.`,
+          details: { diverged: true, epoch },
         });
       }
       options.onEpoch?.(log);
-      lastYield = performance.now();
+      // small data runs many short epochs: yield between them too, so timers and signals (a time
+      // budget, Ctrl-C) are served while one thread trains for a long time
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
 
       if (stopping) {
         const decision = stopping.update(epoch, data.validation ? (log.valLoss as number) : log.loss);

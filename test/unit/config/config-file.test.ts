@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { renderConfigFile } from '../../../src/config/config-file.js';
 import { loadConfig } from '../../../src/config/load-config.js';
-import { CONFIG_SHAPE, findConfigProblem } from '../../../src/config/schema.js';
+import { CONFIG_SECTIONS, CONFIG_SHAPE, findConfigProblem } from '../../../src/config/schema.js';
 import { makeTmpDir, removeTmpDir } from '../../helpers/tmp-dir.js';
 
 let dir: string;
@@ -42,7 +42,8 @@ describe('renderConfigFile', () => {
     const file = path.join(dir, 'mlctl.config.mjs');
     await writeFile(file, renderConfigFile('js', { registry: './model-registry' }));
     const { config } = await loadConfig({ file });
-    expect(config).toEqual({ registry: path.join(dir, 'model-registry'), train: {}, evaluate: {}, predict: {}, serve: {} });
+    const sections = Object.fromEntries(Object.keys(CONFIG_SECTIONS).map((key) => [key, {}]));
+    expect(config).toEqual({ registry: path.join(dir, 'model-registry'), ...sections });
   });
 
   it('mentions every key of the config, and every commented value is valid when uncommented', () => {
