@@ -279,6 +279,34 @@ describe('stopping (Ctrl-C) publishes nothing', () => {
   });
 });
 
+describe("the data step is train's own", () => {
+  it('reads a semicolon file with decimal commas, keeps an ID column under --keep, and gives the same test rows as train', async () => {
+    // 60 rows: x carries the class, id is unique and evenly spaced (dropped unless kept)
+    const lines = ['id;x;noise;label'];
+    for (let i = 0; i < 60; i++)
+      lines.push(`${100 + i};${i % 2 ? '1,5' : '-1,5'};${((i * 7) % 11) / 10};${i % 2 ? 'yes' : 'no'}`.replace(/\./g, ','));
+    const csv = path.join(work, 'semi.csv');
+    await writeFile(csv, lines.join('\n') + '\n');
+    const opts = { source: csv, target: 'label', name: 'semi', settings: { seed: 3 } };
+    const events: TuneProgress[] = [];
+    const tuned = await tune({ ...base(freshRegistry(), opts), trials: 2, folds: 2, keep: ['id'], onProgress: (e) => events.push(e) });
+    const names = tuned.record.signature!.features.map((f) => f.name);
+    expect(names).toEqual(['id', 'x', 'noise']);
+    expect(tuned.record.signature!.features.every((f) => f.type === 'numeric')).toBe(true);
+    const data = events.find((e) => e.phase === 'data');
+    expect(data && data.phase === 'data' && data.warnings.join(' ')).toMatch(/Read decimal commas in columns "x", "noise"/);
+    const trained = await train({
+      registry: freshRegistry(),
+      ...opts,
+      keep: ['id'],
+      settings: { seed: 3, epochs: 2 },
+      backend: 'cpu',
+      cwd: work,
+    });
+    expect(tuned.record.split!.testRows).toEqual(trained.record.split!.testRows);
+  });
+});
+
 describe('bad input: a clear error and nothing written', () => {
   const cases: [string, () => Promise<Partial<TuneOptions>>, string, RegExp][] = [
     ['an empty space file', async () => ({ space: await file('empty.json', '  \n') }), 'USAGE', /Space file .*empty\.json is empty/],
