@@ -103,17 +103,23 @@ export function deploySettings(o: DeployOptions): DeploySettings {
   assertNoPassword(o.registry);
   const appDir = o.appDir ?? DEFAULTS.appDir!;
   if (!path.posix.isAbsolute(appDir)) {
-    throw new MlctlError('USAGE', `--app-dir must be an absolute path on the server, got "${appDir}".`, { hint: 'For example --app-dir /srv/mlctl.' });
+    throw new MlctlError('USAGE', `--app-dir must be an absolute path on the server, got "${appDir}".`, {
+      hint: 'For example --app-dir /srv/mlctl.',
+    });
   }
   const hosts = o.hosts ?? ['127.0.0.1'];
   for (const h of hosts) {
     if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/.test(h)) {
-      throw new MlctlError('USAGE', `--hosts: "${h}" is not a host name or address.`, { hint: 'For example --hosts 10.0.0.11,10.0.0.12 (IPv6 in brackets).' });
+      throw new MlctlError('USAGE', `--hosts: "${h}" is not a host name or address.`, {
+        hint: 'For example --hosts 10.0.0.11,10.0.0.12 (IPv6 in brackets).',
+      });
     }
   }
   const listen = o.listen ?? DEFAULTS.listen!;
   if (!/^(\S+:)?\d{1,5}$/.test(listen)) {
-    throw new MlctlError('USAGE', `--listen must be a port or address:port, got "${listen}".`, { hint: 'For example --listen 80 or --listen 127.0.0.1:8000.' });
+    throw new MlctlError('USAGE', `--listen must be a port or address:port, got "${listen}".`, {
+      hint: 'For example --listen 80 or --listen 127.0.0.1:8000.',
+    });
   }
   const port = o.port ?? DEFAULTS.port!;
   const replicas = o.replicas ?? DEFAULTS.replicas!;
@@ -123,7 +129,9 @@ export function deploySettings(o: DeployOptions): DeploySettings {
   return {
     model: o.model,
     alias: o.alias ?? null,
-    registry: isRegistryUrl(o.registry) ? { kind: 'url', url: o.registry } : { kind: 'folder', path: path.posix.resolve(appDir, o.registry) },
+    registry: isRegistryUrl(o.registry)
+      ? { kind: 'url', url: o.registry }
+      : { kind: 'folder', path: path.posix.resolve(appDir, o.registry) },
     replicas,
     hosts,
     port,
@@ -260,7 +268,11 @@ export async function renderSystemd(s: DeploySettings): Promise<DeployFile[]> {
   });
   return [
     { path: `deploy/systemd/${unit}`, content: service, purpose: `systemd unit, one instance per replica (ports ${ports.join(', ')})` },
-    { path: `deploy/systemd/${envExample}`, content: env, purpose: `its EnvironmentFile (${secretEnvNames(s).join(', ')}), without values` },
+    {
+      path: `deploy/systemd/${envExample}`,
+      content: env,
+      purpose: `its EnvironmentFile (${secretEnvNames(s).join(', ')}), without values`,
+    },
   ];
 }
 

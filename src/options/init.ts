@@ -37,14 +37,26 @@ export const INIT_OPTIONS = {
     choiceKind(DEPLOY_TARGETS),
     { config: false },
   ),
-  replicas: option('--replicas <n>', 'deploy: serving processes (nginx upstream servers per host, systemd instances, Kubernetes replicas)', integerKind({ min: 1, max: 64 }), {
-    default: 2,
+  replicas: option(
+    '--replicas <n>',
+    'deploy: serving processes (nginx upstream servers per host, systemd instances, Kubernetes replicas)',
+    integerKind({ min: 1, max: 64 }),
+    {
+      default: 2,
+      config: false,
+    },
+  ),
+  hosts: option(
+    '--hosts <names>',
+    'deploy: the machines nginx spreads over (comma-separated; default 127.0.0.1, nginx on the same machine)',
+    nameListKind,
+    {
+      config: false,
+    },
+  ),
+  alias: option('--alias <name>', 'deploy: serve the version this alias points to (default: the latest version)', textKind, {
     config: false,
   }),
-  hosts: option('--hosts <names>', 'deploy: the machines nginx spreads over (comma-separated; default 127.0.0.1, nginx on the same machine)', nameListKind, {
-    config: false,
-  }),
-  alias: option('--alias <name>', 'deploy: serve the version this alias points to (default: the latest version)', textKind, { config: false }),
   port: {
     ...fromServe('port', 'deploy: the port mlctl serve listens on (replicas on one host count up from it)'),
     kind: integerKind({ min: 1, max: 65535 }),

@@ -49,7 +49,12 @@ export interface AppOptions {
 }
 
 /** Endpoints a load balancer or orchestrator probes without credentials. */
-export const UNAUTHENTICATED_PATHS: ReadonlySet<string> = new Set([HEALTH_ROUTES.live, HEALTH_ROUTES.ready, '/v2/health/live', '/v2/health/ready']);
+export const UNAUTHENTICATED_PATHS: ReadonlySet<string> = new Set([
+  HEALTH_ROUTES.live,
+  HEALTH_ROUTES.ready,
+  '/v2/health/live',
+  '/v2/health/ready',
+]);
 
 export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   // fastify's own logger stays off (it would build a child logger per request); access and error

@@ -1,16 +1,20 @@
 /**
  * `mlctl init --deploy all` through the built binary: it writes every recipe, the nginx config it
  * writes passes `nginx -t` (the real nginx, in a temp prefix; .ci/run installs it), the
- * Kubernetes manifests parse, and a second run refuses to overwrite them.
+ * Kubernetes manifests parse, and a second run refuses to overwrite them. Then the recipe at work:
+ * real nginx with the generated config in front of two `mlctl serve` replicas started with the
+ * systemd unit's own arguments spreads requests over both, passes the bearer token on, refuses
+ * bodies over --body-limit itself, and keeps answering while one replica drains and exits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../helpers/run-cli.js';
+import { postJson, startServe, type ServeProcess } from '../helpers/serve-process.js';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp-dir.js';
 
 let work: string;
@@ -38,7 +42,7 @@ async function freePort(): Promise<number> {
  * `nginx -t` on the generated snippet, included in the http context of a minimal main config whose
  * logs, pid and temp folders all live in `prefix` (so no root is needed).
  */
-async function nginxTest(snippet: string, prefix: string): Promise<{ status: number | null; output: string }> {
+async function nginxMain(snippet: string, prefix: string): Promise<string> {
   await mkdir(prefix, { recursive: true });
   const p = (name: string) => path.join(prefix, name);
   const main = [
@@ -57,7 +61,16 @@ async function nginxTest(snippet: string, prefix: string): Promise<{ status: num
     '',
   ].join('\n');
   await writeFile(p('nginx.conf'), main);
-  const r = spawnSync(nginxBinary(), ['-t', '-p', prefix, '-e', p('error.log'), '-c', p('nginx.conf')], { encoding: 'utf8', timeout: 20_000 });
+  return p('nginx.conf');
+}
+
+async function nginxTest(snippet: string, prefix: string): Promise<{ status: number | null; output: string }> {
+  await nginxMain(snippet, prefix);
+  const p = (name: string) => path.join(prefix, name);
+  const r = spawnSync(nginxBinary(), ['-t', '-p', prefix, '-e', p('error.log'), '-c', p('nginx.conf')], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -72,7 +85,22 @@ describe('mlctl init --deploy all', () => {
 
   it('writes the nginx, systemd and Kubernetes recipes (--json lists them)', async () => {
     const r = await runCli(
-      ['init', '--model', 'churn', '--deploy', 'all', '--replicas', '3', '--port', '9000', '--listen', listen, '--drain-timeout', '20s', '--json'],
+      [
+        'init',
+        '--model',
+        'churn',
+        '--deploy',
+        'all',
+        '--replicas',
+        '3',
+        '--port',
+        '9000',
+        '--listen',
+        listen,
+        '--drain-timeout',
+        '20s',
+        '--json',
+      ],
       { cwd: project },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -90,7 +118,11 @@ describe('mlctl init --deploy all', () => {
   it('the nginx config passes nginx -t, and nginx -t does reject a broken one', async () => {
     const snippet = path.join(project, 'deploy/nginx/mlctl-churn.conf');
     const text = await readFile(snippet, 'utf8');
-    expect([...text.matchAll(/^\s*server (\S+) max_fails/gm)].map((m) => m[1])).toEqual(['127.0.0.1:9000', '127.0.0.1:9001', '127.0.0.1:9002']);
+    expect([...text.matchAll(/^\s*server (\S+) max_fails/gm)].map((m) => m[1])).toEqual([
+      '127.0.0.1:9000',
+      '127.0.0.1:9001',
+      '127.0.0.1:9002',
+    ]);
     const ok = await nginxTest(snippet, path.join(work, 'nginx-ok'));
     expect(ok.output).toContain('test is successful');
     expect(ok.status, ok.output).toBe(0);
@@ -131,5 +163,133 @@ describe('mlctl init --deploy all', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/contains a password/);
     expect(`${r.stdout}${r.stderr}`).not.toContain('s3cret');
+  });
+});
+
+/** Two consecutive free ports (the replicas count up from --port). */
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await freePort();
+    if (port >= 65535) continue;
+    const next = net.createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      next.once('error', () => resolve(false));
+      next.listen(port + 1, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise<void>((resolve) => next.close(() => resolve()));
+      return port;
+    }
+  }
+  throw new Error('no two consecutive free ports');
+}
+
+describe('the nginx and systemd recipes at work', () => {
+  const TOKEN = 'test-token-0123456789';
+  const AUTH = { authorization: `Bearer ${TOKEN}` };
+  const ROW = { input_data: [5.1, 3.5, 1.4, 0.2] };
+  let project: string;
+  let proxy: string;
+  const replicas: ServeProcess[] = [];
+  let nginx: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    project = path.join(work, 'live');
+    await mkdir(project);
+    const port = await freePortPair();
+    const listen = `127.0.0.1:${await freePort()}`;
+    proxy = `http://${listen}`;
+    const init = await runCli(
+      ['init', '--deploy', 'all', '--model', 'iris', '--replicas', '2', '--port', String(port), '--listen', listen, '--body-limit', '2kb'],
+      { cwd: project },
+    );
+    expect(init.code, init.stderr).toBe(0);
+    const trained = await runCli(['train', 'iris', '--epochs', '3', '--backend', 'wasm', '--json'], { cwd: project });
+    expect(trained.code, trained.stderr).toBe(0);
+
+    // each replica exactly as systemd starts it: the unit's ExecStart with %i = its port
+    const unit = await readFile(path.join(project, 'deploy/systemd/mlctl-iris@.service'), 'utf8');
+    const execStart = /^ExecStart=(.*)$/m.exec(unit)![1].split(' ');
+    expect(execStart[0]).toMatch(/node_modules\/\.bin\/mlctl$/);
+    for (const p of [port, port + 1]) {
+      const args = execStart.slice(1).map((a) => (a === '%i' ? String(p) : a));
+      expect(args[0]).toBe('serve');
+      replicas.push(await startServe([...args.slice(1), '--backend', 'wasm'], { cwd: project, env: { MLCTL_TOKEN: TOKEN } }));
+    }
+    expect(replicas.map((r) => r.url)).toEqual([`http://127.0.0.1:${port}`, `http://127.0.0.1:${port + 1}`]);
+
+    const prefix = path.join(work, 'nginx-live');
+    const conf = await nginxMain(path.join(project, 'deploy/nginx/mlctl-iris.conf'), prefix);
+    nginx = spawn(
+      nginxBinary(),
+      ['-p', prefix, '-e', path.join(prefix, 'error.log'), '-c', conf, '-g', 'daemon off; master_process off;'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let nginxErr = '';
+    nginx.stderr!.on('data', (d: Buffer) => (nginxErr += d.toString()));
+    for (let i = 0; ; i++) {
+      const up = await fetch(`${proxy}/healthz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (up) break;
+      if (i >= 50 || nginx.exitCode !== null) throw new Error(`nginx did not come up: ${nginxErr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
+  afterAll(async () => {
+    if (nginx && nginx.exitCode === null) {
+      const gone = new Promise((r) => nginx!.once('exit', r));
+      nginx.kill('SIGTERM');
+      await gone;
+    }
+    await Promise.all(replicas.map((r) => r.stop('SIGTERM')));
+  });
+
+  /** Predictions a replica answered with 200 (its own /metrics, asked directly). */
+  async function predictionsServedBy(r: ServeProcess): Promise<number> {
+    const res = await fetch(`${r.url}/metrics`, { headers: AUTH });
+    const m = /^mlctl_http_requests_total\{route="predict",code="200",model="iris",version="1"\} (\d+)/m.exec(await res.text());
+    return m ? Number(m[1]) : 0;
+  }
+
+  it('spreads predictions over both replicas and passes the bearer token on', async () => {
+    for (let i = 0; i < 6; i++) {
+      const res = await postJson(`${proxy}/predict`, ROW, AUTH);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body).toMatchObject({ model: 'iris', version: 1 });
+    }
+    const served = await Promise.all(replicas.map(predictionsServedBy));
+    expect(served[0] + served[1]).toBe(6);
+    expect(
+      served.every((n) => n > 0),
+      `per replica: ${served.join(', ')}`,
+    ).toBe(true);
+    const unauthenticated = await postJson(`${proxy}/predict`, ROW);
+    expect(unauthenticated.status).toBe(401);
+  });
+
+  it('refuses a body over --body-limit at nginx already (413)', async () => {
+    const before = await Promise.all(replicas.map(predictionsServedBy));
+    const big = JSON.stringify({ input_data: Array.from({ length: 400 }, () => [5.1, 3.5, 1.4, 0.2]) });
+    expect(big.length).toBeGreaterThan(2048);
+    const res = await fetch(`${proxy}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: big });
+    await res.text();
+    expect(res.status).toBe(413);
+    expect(await Promise.all(replicas.map(predictionsServedBy))).toEqual(before); // never reached a replica
+  });
+
+  it('keeps answering while one replica drains on SIGTERM and exits', async () => {
+    const code = await replicas[0].stop('SIGTERM');
+    expect(code).toBe(0);
+    const servedBefore = await predictionsServedBy(replicas[1]);
+    for (let i = 0; i < 6; i++) {
+      const res = await postJson(`${proxy}/predict`, ROW, AUTH);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    expect((await predictionsServedBy(replicas[1])) - servedBefore).toBe(6);
   });
 });

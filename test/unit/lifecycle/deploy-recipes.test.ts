@@ -95,8 +95,9 @@ describe('nginx', () => {
   });
 
   it('spreads over --hosts, passes Authorization on, and matches --body-limit and --listen', async () => {
-    const conf = (await renderNginx(settings({ hosts: ['10.0.0.1', 'node-b'], replicas: 2, bodyLimit: 5 * 1024 * 1024, listen: '127.0.0.1:8000' })))
-      .content;
+    const conf = (
+      await renderNginx(settings({ hosts: ['10.0.0.1', 'node-b'], replicas: 2, bodyLimit: 5 * 1024 * 1024, listen: '127.0.0.1:8000' }))
+    ).content;
     expect([...conf.matchAll(/^\s*server (\S+) max_fails/gm)].map((m) => m[1])).toEqual([
       '10.0.0.1:8080',
       '10.0.0.1:8081',
@@ -117,7 +118,12 @@ describe('systemd', () => {
     expect(files.map((f) => f.path)).toEqual(['deploy/systemd/mlctl-churn@.service', 'deploy/systemd/mlctl-churn.env.example']);
     const unit = files[0].content;
     const k = unitKeys(unit);
-    expect(k).toMatchObject({ Type: 'simple', Restart: 'on-failure', KillSignal: 'SIGTERM', EnvironmentFile: '/etc/mlctl/mlctl-churn.env' });
+    expect(k).toMatchObject({
+      Type: 'simple',
+      Restart: 'on-failure',
+      KillSignal: 'SIGTERM',
+      EnvironmentFile: '/etc/mlctl/mlctl-churn.env',
+    });
     expect(Number(k.TimeoutStopSec)).toBeGreaterThan(25);
     const args = k.ExecStart.split(' ');
     expect(args[0]).toBe('/srv/mlctl/node_modules/.bin/mlctl');
@@ -130,7 +136,12 @@ describe('systemd', () => {
 
   it('hardened: NoNewPrivileges, ProtectSystem=strict with the registry folder writable', async () => {
     const k = unitKeys((await renderSystemd(settings({ registry: 'models', appDir: '/opt/app' })))[0].content);
-    expect(k).toMatchObject({ NoNewPrivileges: 'yes', ProtectSystem: 'strict', ReadWritePaths: '/opt/app/models', WorkingDirectory: '/opt/app' });
+    expect(k).toMatchObject({
+      NoNewPrivileges: 'yes',
+      ProtectSystem: 'strict',
+      ReadWritePaths: '/opt/app/models',
+      WorkingDirectory: '/opt/app',
+    });
     expect(k.ProtectHome).toBe('yes');
     const abs = unitKeys((await renderSystemd(settings({ registry: '/var/lib/mlctl/registry' })))[0].content);
     expect(abs.ReadWritePaths).toBe('/var/lib/mlctl/registry');
@@ -184,7 +195,9 @@ describe('kubernetes', () => {
 
   it('the token comes from the Secret, whose example has the key and no value', async () => {
     const { container, secret } = await manifests();
-    expect(container.env).toEqual([{ name: 'MLCTL_TOKEN', valueFrom: { secretKeyRef: { name: secret.metadata.name, key: 'MLCTL_TOKEN' } } }]);
+    expect(container.env).toEqual([
+      { name: 'MLCTL_TOKEN', valueFrom: { secretKeyRef: { name: secret.metadata.name, key: 'MLCTL_TOKEN' } } },
+    ]);
     expect(secret).toMatchObject({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', stringData: { MLCTL_TOKEN: '' } });
   });
 
@@ -220,7 +233,9 @@ describe('a database registry', () => {
     expect(env.split('\n').filter((l) => /^[A-Z_]+=/.test(l))).toEqual(['MLCTL_TOKEN=', 'MLCTL_REGISTRY=']);
     const d = parseYaml(byPath(files, 'deployment.yaml'));
     const c = d.spec.template.spec.containers[0];
-    expect(c.env.map((e: { name: string; valueFrom: { secretKeyRef: { key: string } } }) => [e.name, e.valueFrom.secretKeyRef.key])).toEqual([
+    expect(
+      c.env.map((e: { name: string; valueFrom: { secretKeyRef: { key: string } } }) => [e.name, e.valueFrom.secretKeyRef.key]),
+    ).toEqual([
       ['MLCTL_TOKEN', 'MLCTL_TOKEN'],
       ['MLCTL_REGISTRY', 'MLCTL_REGISTRY'],
     ]);
