@@ -39,7 +39,7 @@ export const INIT_OPTIONS = {
   ),
   replicas: option(
     '--replicas <n>',
-    'deploy: serving processes (nginx upstream servers per host, systemd instances, Kubernetes replicas)',
+    'deploy: serving processes (nginx upstream servers per host, systemd instances, Kubernetes replicas; default 2)',
     integerKind({ min: 1, max: 64 }),
     {
       default: 2,
@@ -58,17 +58,28 @@ export const INIT_OPTIONS = {
     config: false,
   }),
   port: {
-    ...fromServe('port', 'deploy: the port mlctl serve listens on (replicas on one host count up from it)'),
+    ...fromServe(
+      'port',
+      `deploy: the port mlctl serve listens on (default ${SERVE_OPTIONS.port.default}; replicas on one host count up from it)`,
+    ),
     kind: integerKind({ min: 1, max: 65535 }),
   },
-  workers: fromServe('workers', 'deploy: mlctl serve --workers per replica'),
-  bodyLimit: fromServe('bodyLimit', "deploy: mlctl serve --body-limit, and nginx's client_max_body_size"),
-  drainTimeout: fromServe('drainTimeout', 'deploy: mlctl serve --drain-timeout; systemd and Kubernetes wait longer than it before killing'),
-  listen: option('--listen <[address:]port>', 'deploy: where nginx listens', textKind, { default: '80', config: false }),
-  appDir: option('--app-dir <dir>', 'deploy: the project folder on the server (systemd WorkingDirectory, container workingDir)', textKind, {
-    default: '/srv/mlctl',
-    config: false,
-  }),
+  workers: fromServe('workers', `deploy: mlctl serve --workers per replica (default ${SERVE_OPTIONS.workers.default})`),
+  bodyLimit: fromServe('bodyLimit', "deploy: mlctl serve --body-limit (default: serve's), and nginx's client_max_body_size"),
+  drainTimeout: fromServe(
+    'drainTimeout',
+    "deploy: mlctl serve --drain-timeout (default: serve's); systemd and Kubernetes wait longer than it before killing",
+  ),
+  listen: option('--listen <[address:]port>', 'deploy: where nginx listens (default 80)', textKind, { default: '80', config: false }),
+  appDir: option(
+    '--app-dir <dir>',
+    'deploy: the project folder on the server (systemd WorkingDirectory, container workingDir; default /srv/mlctl)',
+    textKind,
+    {
+      default: '/srv/mlctl',
+      config: false,
+    },
+  ),
   image: option('--image <ref>', 'deploy: the container image (node, this project after npm ci; default mlctl-<model>:latest)', textKind, {
     config: false,
   }),
