@@ -102,8 +102,8 @@ export function deploySettings(o: DeployOptions): DeploySettings {
   if (o.alias !== undefined) assertAliasName(o.alias);
   assertNoPassword(o.registry);
   const appDir = o.appDir ?? DEFAULTS.appDir!;
-  if (!path.posix.isAbsolute(appDir)) {
-    throw new MlctlError('USAGE', `--app-dir must be an absolute path on the server, got "${appDir}".`, {
+  if (!path.posix.isAbsolute(appDir) || /\s/.test(appDir)) {
+    throw new MlctlError('USAGE', `--app-dir must be an absolute path on the server, without spaces, got "${appDir}".`, {
       hint: 'For example --app-dir /srv/mlctl.',
     });
   }
@@ -120,6 +120,15 @@ export function deploySettings(o: DeployOptions): DeploySettings {
     throw new MlctlError('USAGE', `--listen must be a port or address:port, got "${listen}".`, {
       hint: 'For example --listen 80 or --listen 127.0.0.1:8000.',
     });
+  }
+  if (!isRegistryUrl(o.registry) && /\s/.test(o.registry)) {
+    throw new MlctlError(
+      'USAGE',
+      `The registry folder "${o.registry}" contains a space, which the recipes' command lines and unit settings cannot carry.`,
+      {
+        hint: 'Use a registry folder without spaces.',
+      },
+    );
   }
   const port = o.port ?? DEFAULTS.port!;
   const replicas = o.replicas ?? DEFAULTS.replicas!;

@@ -254,6 +254,8 @@ describe('a database registry', () => {
 describe('bad settings', () => {
   it.each([
     [{ appDir: 'srv/app' }, /--app-dir must be an absolute path/],
+    [{ appDir: '/srv/my app' }, /without spaces/],
+    [{ registry: './my models' }, /contains a space/],
     [{ hosts: ['a b'] }, /--hosts: "a b"/],
     [{ listen: 'eighty' }, /--listen must be a port/],
     [{ port: 65535, replicas: 2 }, /runs past port 65535/],
