@@ -78,6 +78,8 @@ export const SIGNATURE_FILE = 'signature.json';
 export const MODEL_CARD_FILE = 'model-card.md';
 /** The registry used when neither --registry, MLCTL_REGISTRY nor the config names one. */
 export const DEFAULT_REGISTRY_DIR = 'model-registry';
+/** mlctl serve's liveness and readiness routes (also what the deployment recipes probe). */
+export const HEALTH_ROUTES = { live: '/healthz', ready: '/readyz' } as const;
 
 /** `value` is one of `list` (narrows the type). */
 export function isOneOf<T extends string>(list: readonly T[], value: unknown): value is T {

@@ -4,9 +4,9 @@
  * for conflicts, then written: an existing file is never overwritten without `force`, and when
  * one would be, nothing at all is written.
  *
- * The plan is a list of pieces (`configPiece`, `gitignorePiece`, `ciPieces`); a new kind of
- * scaffold (e.g. `--deploy` recipes for nginx, systemd and Kubernetes) is one more function
- * returning `PlannedFile`s, added to `planInit`.
+ * The plan is a list of pieces (`configPiece`, `gitignorePiece`, `ciPieces`, `deployPieces` for
+ * the nginx, systemd and Kubernetes recipes of deploy-recipes.ts); a new kind of scaffold is one
+ * more function returning `PlannedFile`s, added to `planInit`.
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,9 +14,10 @@ import { CONFIG_FILE_NAMES, renderConfigFile, type ConfigFormat } from '../confi
 import { CONFIG_FILES } from '../config/load-config.js';
 import { MlctlError } from '../errors.js';
 import { assertModelName } from '../registry/layout.js';
-import type { CiTarget } from '../options/init.js';
+import type { CiTarget, DeployTarget } from '../options/init.js';
 import { DEFAULT_REGISTRY_DIR } from '../vocabulary.js';
 import { BUILTIN_TEMPLATES_DIR } from './templates.js';
+import { assertNoPassword, isRegistryUrl, renderDeploy, type DeployOptions } from './deploy-recipes.js';
 
 export interface InitOptions {
   /** the project folder (files are written here) */
@@ -28,6 +29,9 @@ export interface InitOptions {
   model?: string;
   gitignore?: boolean;
   ci?: CiTarget;
+  /** deployment recipes to write under deploy/ (settings in `deployment`) */
+  deploy?: DeployTarget;
+  deployment?: Omit<DeployOptions, 'target' | 'model' | 'registry'>;
   force?: boolean;
 }
 
@@ -89,7 +93,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     files: plan,
     config,
     registry,
-    next: [`mlctl train ${model}`, `mlctl evaluate ${model}`, `mlctl report ${model}`],
+    next: [`mlctl train ${model}`, `mlctl evaluate ${model}`, `mlctl report ${model}`, ...deployNext(plan)],
   };
 }
 
@@ -99,12 +103,49 @@ export async function planInit(options: InitOptions): Promise<PlannedFile[]> {
   const pieces: PlannedFile[] = [await configPiece(options)];
   if (options.gitignore) pieces.push(await gitignorePiece(options));
   pieces.push(...(await ciPieces(options)));
+  pieces.push(...(await deployPieces(options)));
   return pieces;
+}
+
+async function deployPieces(options: InitOptions): Promise<PlannedFile[]> {
+  if (!options.deploy) {
+    const given = Object.entries(options.deployment ?? {}).filter(([, v]) => v !== undefined);
+    if (given.length > 0) {
+      const flags = given.map(([k]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+      throw new MlctlError('USAGE', `${flags.join(', ')} only ${flags.length === 1 ? 'applies' : 'apply'} to deployment recipes.`, {
+        hint: 'Add --deploy nginx|systemd|kubernetes|all, or leave them out.',
+      });
+    }
+    return [];
+  }
+  const files = await renderDeploy({
+    ...options.deployment,
+    target: options.deploy,
+    model: options.model ?? 'iris',
+    registry: registryPath(options),
+  });
+  const out: PlannedFile[] = [];
+  for (const f of files) out.push({ ...f, action: await createOrOverwrite(options.cwd, f.path, f.content) });
+  return out;
+}
+
+/** How to put the written recipes to work (the files say more). */
+function deployNext(plan: PlannedFile[]): string[] {
+  const has = (prefix: string) => plan.some((f) => f.path.startsWith(prefix));
+  const next: string[] = [];
+  if (has('deploy/systemd/')) next.push('see deploy/systemd/*.service for the systemctl steps');
+  if (has('deploy/nginx/')) next.push('sudo cp deploy/nginx/*.conf /etc/nginx/conf.d/ && sudo nginx -t && sudo systemctl reload nginx');
+  if (has('deploy/kubernetes/')) next.push('kubectl apply -f deploy/kubernetes/ (after the Secret: deploy/kubernetes-secret.example.yaml)');
+  return next;
 }
 
 function registryPath(options: InitOptions): string {
   const given = options.registry ?? `./${DEFAULT_REGISTRY_DIR}`;
   if (given.trim() === '') throw new MlctlError('USAGE', 'The registry path is empty.', { hint: 'Pass --registry <dir>.' });
+  if (isRegistryUrl(given)) {
+    assertNoPassword(given);
+    return given;
+  }
   // stored as given when relative (the config resolves it against its own folder)
   if (path.isAbsolute(given)) return given;
   const normal = path.posix.normalize(given.split(path.sep).join('/')).replace(/\/$/, '');
@@ -136,6 +177,11 @@ async function configPiece(options: InitOptions): Promise<PlannedFile> {
 
 async function gitignorePiece(options: InitOptions): Promise<PlannedFile> {
   const registry = registryPath(options);
+  if (isRegistryUrl(registry)) {
+    throw new MlctlError('USAGE', `--gitignore: the registry ${registry} is not a folder, so there is nothing to ignore.`, {
+      hint: 'Leave out --gitignore.',
+    });
+  }
   const rel = path.relative(options.cwd, path.resolve(options.cwd, registry));
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
     throw new MlctlError('USAGE', `--gitignore: the registry ${registry} is not inside this folder, so .gitignore cannot cover it.`, {

@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { MlctlError } from '../errors.js';
+import { HEALTH_ROUTES } from '../vocabulary.js';
 import { Batcher } from './batcher.js';
 import { renderError, errorBody, errorStyleOf } from './http-errors.js';
 import type { ServeMetrics } from './metrics.js';
@@ -48,7 +49,12 @@ export interface AppOptions {
 }
 
 /** Endpoints a load balancer or orchestrator probes without credentials. */
-export const UNAUTHENTICATED_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready']);
+export const UNAUTHENTICATED_PATHS: ReadonlySet<string> = new Set([
+  HEALTH_ROUTES.live,
+  HEALTH_ROUTES.ready,
+  '/v2/health/live',
+  '/v2/health/ready',
+]);
 
 export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   // fastify's own logger stays off (it would build a child logger per request); access and error

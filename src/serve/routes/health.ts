@@ -3,15 +3,16 @@
  * version and the server is not draining: 200, else 503 with the reason), `GET /metrics`.
  */
 import type { FastifyInstance } from 'fastify';
+import { HEALTH_ROUTES } from '../../vocabulary.js';
 import type { ServeContext } from '../context.js';
 
 export function registerHealthRoutes(app: FastifyInstance, ctx: ServeContext): void {
-  app.get('/healthz', async (request) => {
+  app.get(HEALTH_ROUTES.live, async (request) => {
     request.mlctl = { route: 'healthz', model: '', version: '', rows: 0 };
     return { status: 'ok' };
   });
 
-  app.get('/readyz', async (request, reply) => {
+  app.get(HEALTH_ROUTES.ready, async (request, reply) => {
     request.mlctl = { route: 'readyz', model: '', version: '', rows: 0 };
     const models = ctx.manager.models().map((model) => {
       const version = ctx.manager.servingVersion(model);
