@@ -11,7 +11,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG_FILE_NAMES, renderConfigFile, type ConfigFormat } from '../config/config-file.js';
-import { CONFIG_FILES } from '../config/load-config.js';
+import { CONFIG_FILES, loadConfig } from '../config/load-config.js';
 import { MlctlError } from '../errors.js';
 import { assertModelName } from '../registry/layout.js';
 import type { CiTarget, DeployTarget } from '../options/init.js';
@@ -85,8 +85,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
       await writeFile(file, `${before ?? ''}${before && !before.endsWith('\n') ? '\n' : ''}${f.content}`);
     }
   }
-  const registry = registryPath(options);
-  const model = options.model ?? 'iris';
+  const { registry, model } = await projectTarget(options);
   const config = plan[0].path;
   return {
     cwd: options.cwd,
@@ -101,9 +100,11 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
 export async function planInit(options: InitOptions): Promise<PlannedFile[]> {
   if (options.model !== undefined) assertModelName(options.model);
   const pieces: PlannedFile[] = [await configPiece(options)];
-  if (options.gitignore) pieces.push(await gitignorePiece(options));
-  pieces.push(...(await ciPieces(options)));
-  pieces.push(...(await deployPieces(options)));
+  // pipelines, recipes and the ignore entry follow the flags, else a kept config's registry and model
+  const project = { ...options, ...(await projectTarget(options)) };
+  if (options.gitignore) pieces.push(await gitignorePiece(project));
+  pieces.push(...(await ciPieces(project)));
+  pieces.push(...(await deployPieces(project)));
   return pieces;
 }
 
@@ -139,6 +140,24 @@ function deployNext(plan: PlannedFile[]): string[] {
   return next;
 }
 
+function addsToProject(options: InitOptions): boolean {
+  return Boolean(options.gitignore || options.ci || options.deploy);
+}
+
+/**
+ * The registry and model of the project (what the recipes serve, what the summary names): the flags, else (when the project's config is kept)
+ * what it names (a folder relative to the project, as the config writes it), else the defaults.
+ */
+async function projectTarget(options: InitOptions): Promise<{ registry: string; model: string }> {
+  const file = path.join(options.cwd, CONFIG_FILE_NAMES[options.format ?? 'yaml']);
+  const kept = !options.force && (await exists(file)) ? (await loadConfig({ file })).config : {};
+  let registry = options.registry ?? kept.registry;
+  if (registry !== undefined && !isRegistryUrl(registry) && path.isAbsolute(registry) && options.registry === undefined) {
+    registry = path.relative(options.cwd, registry) || '.';
+  }
+  return { registry: registryPath({ ...options, registry }), model: options.model ?? kept.model ?? 'iris' };
+}
+
 function registryPath(options: InitOptions): string {
   const given = options.registry ?? `./${DEFAULT_REGISTRY_DIR}`;
   if (given.trim() === '') throw new MlctlError('USAGE', 'The registry path is empty.', { hint: 'Pass --registry <dir>.' });
@@ -167,12 +186,12 @@ async function configPiece(options: InitOptions): Promise<PlannedFile> {
     );
   }
   const content = renderConfigFile(format, { registry: registryPath(options), model: options.model });
-  return {
-    path: name,
-    action: await createOrOverwrite(options.cwd, name, content),
-    content,
-    purpose: 'config (commented; every key with its default)',
-  };
+  const action = await createOrOverwrite(options.cwd, name, content);
+  // adding pipelines, recipes or an ignore entry to a project that has its config: keep the config
+  if (action === 'overwrite' && !options.force && addsToProject(options)) {
+    return { path: name, action: 'unchanged', content: '', purpose: 'config (already there, kept; --force rewrites it)' };
+  }
+  return { path: name, action, content, purpose: 'config (commented; every key with its default)' };
 }
 
 async function gitignorePiece(options: InitOptions): Promise<PlannedFile> {

@@ -64,6 +64,22 @@ describe('initProject', () => {
     expect(await read('.gitlab-ci.yml')).toContain('npx mlctl train iris');
   });
 
+  it('adding pipelines or recipes later keeps the config, and they use the registry and model it names', async () => {
+    await initProject({ cwd: dir, model: 'churn', registry: './models' });
+    const config = await read('mlctl.config.yaml');
+    const r = await initProject({ cwd: dir, ci: 'github', deploy: 'systemd' });
+    expect(r.files[0]).toMatchObject({ path: 'mlctl.config.yaml', action: 'unchanged' });
+    expect(await read('mlctl.config.yaml')).toBe(config);
+    expect(r).toMatchObject({ registry: './models', next: expect.arrayContaining(['mlctl train churn']) });
+    expect(await read('.github/workflows/mlctl.yml')).toContain('npx mlctl train churn');
+    const unit = await read('deploy/systemd/mlctl-churn@.service');
+    expect(unit).toMatch(/^ExecStart=.* serve churn /m);
+    expect(unit).toMatch(/^ReadWritePaths=\/srv\/mlctl\/models$/m);
+    // a plain second init still refuses to rewrite a config that differs
+    const err = await errorOf(initProject({ cwd: dir }));
+    expect(err.message).toMatch(/Not overwriting mlctl\.config\.yaml/);
+  });
+
   it('running it again changes nothing and needs no --force', async () => {
     await initProject({ cwd: dir, gitignore: true, ci: 'github' });
     const again = await initProject({ cwd: dir, gitignore: true, ci: 'github' });
