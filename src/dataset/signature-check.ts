@@ -36,13 +36,16 @@ export const targetSpec: Validator = union('task', {
   regression: object({ name: nonEmptyText, task: literal('regression'), mean: finiteNumber, std: finiteNumber }),
 });
 
-const signatureShape: Validator = object({
-  features: arrayOf(featureSpec),
-  target: targetSpec,
-  inputSize: nonNegativeInt,
-  encodedNames: arrayOf(text),
-  inputMeans: arrayOf(finiteNumber),
-}, ['inputMeans']);
+const signatureShape: Validator = object(
+  {
+    features: arrayOf(featureSpec),
+    target: targetSpec,
+    inputSize: nonNegativeInt,
+    encodedNames: arrayOf(text),
+    inputMeans: arrayOf(finiteNumber),
+  },
+  ['inputMeans'],
+);
 
 /** The first structural problem of a stored signature, or null; `path` names the field. */
 export const checkSignature: Validator = (value, path) => {

@@ -60,7 +60,10 @@ export function integratedGradients(
   const outputSize = outputSizeOf(model);
   const { baseline, outputs } = options;
   if (x.length !== n * rowSize || baseline.length !== rowSize || outputs.length !== n) {
-    throw new MlctlError('INTERNAL', `integratedGradients: ${n} rows of ${rowSize} values, a baseline and one output per row expected (this is a bug).`);
+    throw new MlctlError(
+      'INTERNAL',
+      `integratedGradients: ${n} rows of ${rowSize} values, a baseline and one output per row expected (this is a bug).`,
+    );
   }
   for (const k of outputs) {
     if (!(k >= 0 && k < outputSize)) throw new MlctlError('INTERNAL', `integratedGradients: output ${k} of ${outputSize} (this is a bug).`);

@@ -59,7 +59,11 @@ describe('integratedGradients', () => {
   }
 
   it('is exact for a linear model: attribution = weight × (x − baseline), in one step', async () => {
-    const h = await createMlp({ inputSize: 4, outputSize: 1, task: 'regression', hidden: [], activation: 'relu', dropout: 0, l2: 0 }, 3, 'cpu');
+    const h = await createMlp(
+      { inputSize: 4, outputSize: 1, task: 'regression', hidden: [], activation: 'relu', dropout: 0, l2: 0 },
+      3,
+      'cpu',
+    );
     handles.push(h);
     const kernel = h.readWeights()[0].values;
     const x = Float32Array.from([1, -2, 0.5, 3]);
