@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { MlctlError } from '../errors.js';
 import { Batcher } from './batcher.js';
+import { DEFAULT_SERVE_SETTINGS } from './settings.js';
 import { renderError, errorBody, errorStyleOf } from './http-errors.js';
 import type { ServeMetrics } from './metrics.js';
 import type { ServableManager } from './servable-manager.js';
@@ -31,6 +32,8 @@ export interface AppOptions {
   bodyLimit: number;
   /** rows per request; more get 400 */
   maxRows: number;
+  /** rows per :explain request; more get 400 (default: the serve table's default) */
+  explainMaxRows?: number;
   /** requests coalesced into one forward pass (versions whose measurement says batching pays) */
   maxBatchSize: number;
   batchTimeoutMs: number;
@@ -107,6 +110,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     metrics: options.metrics,
     batcher,
     maxRows: options.maxRows,
+    explainMaxRows: options.explainMaxRows ?? DEFAULT_SERVE_SETTINGS.explainMaxRows,
     isDraining: options.isDraining ?? (() => false),
     metricsText: options.metricsText ?? (async () => ({ contentType: options.metrics.contentType, body: await options.metrics.text() })),
     serverName: options.serverName ?? 'mlctl',

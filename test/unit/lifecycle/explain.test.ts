@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeTmpDir, removeTmpDir } from '../../helpers/tmp-dir.js';
-import { createRng } from '../../../src/random.js';
+import { NOISE, SIGNAL, syntheticCsv } from '../../helpers/synthetic-table.js';
 import { Registry } from '../../../src/registry/registry.js';
 import { train } from '../../../src/lifecycle/train.js';
 import { explain, type AttributionsResult, type ImportanceResult } from '../../../src/lifecycle/explain.js';
@@ -19,41 +19,6 @@ import { MlctlError } from '../../../src/errors.js';
 import { EXPLANATION_FILE, METADATA_FILE } from '../../../src/vocabulary.js';
 
 const BACKEND = 'wasm';
-const SIGNAL = ['income', 'debt', 'region'];
-const NOISE = ['age', 'height', 'score', 'visits', 'colour', 'member', 'signup'];
-const REGION_EFFECT: Record<string, number> = { north: 1.6, south: -1.6, east: 0.4, west: -0.4 };
-
-/** The synthetic table as CSV: label = yes when income − debt + region effect (+ a little noise) > 0. */
-export function syntheticCsv(rows: number, seed: number): string {
-  const rng = createRng(seed);
-  const regions = Object.keys(REGION_EFFECT);
-  const colours = ['red', 'green', 'blue'];
-  const lines = [[...SIGNAL.slice(0, 2), 'age', 'region', 'height', 'score', 'colour', 'visits', 'member', 'signup', 'label'].join(',')];
-  for (let i = 0; i < rows; i++) {
-    const income = rng.normal();
-    const debt = rng.normal();
-    const region = regions[rng.int(regions.length)];
-    const z = 1.5 * income - 1.5 * debt + REGION_EFFECT[region] + 0.2 * rng.normal();
-    const day = new Date(Date.UTC(2022, 0, 1) + rng.int(700) * 86_400_000).toISOString().slice(0, 10);
-    lines.push(
-      [
-        income.toFixed(4),
-        debt.toFixed(4),
-        (20 + rng.int(50)).toString(),
-        region,
-        (150 + 30 * rng.float()).toFixed(1),
-        rng.normal().toFixed(4),
-        colours[rng.int(3)],
-        rng.int(20).toString(),
-        rng.float() < 0.5 ? 'yes' : 'no',
-        day,
-        z > 0 ? 'yes' : 'no',
-      ].join(','),
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 let work: string;
 let registry: Registry;
 let csv: string;
