@@ -16,6 +16,8 @@ import { train } from '../../../src/lifecycle/train.js';
 import { explain, type AttributionsResult, type ImportanceResult } from '../../../src/lifecycle/explain.js';
 import { verifyRegistry } from '../../../src/lifecycle/verify-registry.js';
 import { MlctlError } from '../../../src/errors.js';
+import { report } from '../../../src/report/report.js';
+import { marks, num, parseReport } from '../../helpers/report-dom.js';
 import { EXPLANATION_FILE, METADATA_FILE } from '../../../src/vocabulary.js';
 
 const BACKEND = 'wasm';
@@ -79,6 +81,22 @@ describe('global importance (permutation, raw columns)', () => {
     expect(record.explanation).toBeUndefined();
     expect(await registry.verifyFiles('synth', 1)).toEqual([]);
     expect((await verifyRegistry({ registry })).ok).toBe(true);
+  });
+
+  it('shows up in the report: a ranked table and a bar chart with the stored numbers', async () => {
+    const result = await report({ registry, model: 'synth', selector: { version: 1 }, cwd: work, backend: BACKEND });
+    expect(result.sections.indexOf('importance')).toBe(result.sections.indexOf('evaluation') + 1);
+    const doc = parseReport(await readFile(result.path, 'utf8'));
+    const rows = [...doc.querySelectorAll('#importance tbody tr')];
+    expect(rows.map((r) => r.getAttribute('data-column'))).toEqual(importance.importance.features.map((f) => f.feature));
+    const first = importance.importance.features[0];
+    expect(num(doc.querySelector(`#importance tr[data-column="${first.feature}"] td[data-key="mean"]`)?.textContent)).toBeCloseTo(
+      first.mean,
+      4,
+    );
+    const bars = marks(doc, 'importance').filter((m) => 'drop' in m);
+    expect(bars).toHaveLength(10);
+    expect(num(bars.find((b) => b.column === first.feature)!.drop)).toBeCloseTo(first.mean, 2);
   });
 
   it('scores regression-style metrics only for regressors, and says which fit', async () => {
