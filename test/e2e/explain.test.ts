@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
+import { startServe } from '../helpers/serve-process.js';
 import { syntheticCsv, SIGNAL } from '../helpers/synthetic-table.js';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp-dir.js';
 
@@ -86,6 +87,47 @@ describe('mlctl explain', () => {
     expect(doc.rows[0].explained).toBe('yes');
     expect(doc.rows[0].error).toBeLessThanOrEqual(0.01);
     expect(Object.keys(doc.rows[0].attributions)).toHaveLength(10);
+  });
+
+  it('mlctl serve answers POST …:explain with predictions and attributions, limited by --explain-max-rows', async () => {
+    const server = await startServe(['synth', '--registry', 'reg', '--backend', 'wasm', '--explain-max-rows', '2', '--log-level', 'warn'], {
+      cwd: work,
+    });
+    try {
+      const row = {
+        income: 2,
+        debt: -1,
+        age: 33,
+        region: 'north',
+        height: 170,
+        score: 0.5,
+        colour: 'red',
+        visits: 2,
+        member: 'no',
+        signup: '2022-06-01',
+      };
+      const call = (instances: unknown[]) =>
+        fetch(`${server.url}/v1/models/synth:explain`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ instances }),
+          signal: AbortSignal.timeout(30_000),
+        });
+      const ok = await call([row]);
+      expect(ok.status).toBe(200);
+      const body = (await ok.json()) as {
+        predictions: number[][];
+        explanations: { attributions: Record<string, number>; completeness_error: number }[];
+      };
+      expect(body.predictions).toHaveLength(1);
+      expect(Object.keys(body.explanations[0].attributions)).toHaveLength(10);
+      expect(body.explanations[0].completeness_error).toBeLessThanOrEqual(0.01);
+      const tooMany = await call([row, row, row]);
+      expect(tooMany.status).toBe(400);
+      expect(((await tooMany.json()) as { error: string }).error).toContain('(--explain-max-rows)');
+    } finally {
+      expect(await server.stop('SIGTERM')).toBe(0);
+    }
   });
 
   it('usage mistakes exit 2 with one JSON error document', async () => {
