@@ -64,7 +64,10 @@ export function planCharts(data: ReportData): ChartSpec[] {
     charts.push({ id: CHART.residuals, spec: residualChart(data.regression, target) });
   }
   if (data.importance && data.importance.features.length > 0) {
-    charts.push({ id: CHART.importance, spec: importanceChart(data.importance.features, data.importance.metric) });
+    charts.push({
+      id: CHART.importance,
+      spec: importanceChart(data.importance.features, data.importance.metric, data.importance.higherIsBetter),
+    });
   }
   for (const [i, w] of histogramTensors(data.weights)) {
     charts.push({

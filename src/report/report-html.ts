@@ -244,7 +244,7 @@ function importanceSection(data: ReportData, svgs: Map<string, string>): string 
         `<tr data-column="${esc(f.feature)}"><td class="num">${i + 1}</td><td>${esc(f.feature)}</td><td class="num" data-key="mean">${metric(f.mean)}</td><td class="num" data-key="std">${metric(f.std)}</td></tr>`,
     )
     .join('\n');
-  return `<p>Permutation importance on ${imp.data.rows} rows of ${where}: how much ${esc(imp.metric)} (${metric(imp.score)} as is) drops when one column's values are shuffled across rows, mean ± std over ${imp.repeats} repeats (seed ${imp.seed}). A drop within its std of zero means the model does not rely on the column.</p>
+  return `<p>Permutation importance on ${imp.data.rows} rows of ${where}: how much ${esc(imp.metric)} (${metric(imp.score)} as is) ${imp.higherIsBetter ? 'drops' : 'rises'} when one column's values are shuffled across rows, mean ± std over ${imp.repeats} repeats (seed ${imp.seed}). A drop within its std of zero means the model does not rely on the column.</p>
 <div class="charts">${figure(svgs, CHART.importance)}</div>
 <table id="importance"><thead><tr><th class="num">#</th><th>column</th><th class="num">drop</th><th class="num">± std</th></tr></thead>
 <tbody>

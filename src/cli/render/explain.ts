@@ -21,7 +21,7 @@ function renderImportance(r: ImportanceResult, s: Style): string {
   const lines = [
     s.bold(`${r.model} v${r.version}`) +
       s.dim(` permutation importance on ${where} (${plural(imp.data.rows, 'row')}, ${r.backend} backend)`),
-    `${imp.metric} ${s.bold(formatMetric(imp.score))} as is; the drop when each column is shuffled, mean ± std over ${plural(imp.repeats, 'repeat')} (seed ${imp.seed})`,
+    `${imp.metric} ${s.bold(formatMetric(imp.score))} as is; how much it ${imp.higherIsBetter ? 'drops' : 'rises'} when each column is shuffled, mean ± std over ${plural(imp.repeats, 'repeat')} (seed ${imp.seed})`,
     '',
   ];
   const max = Math.max(0, ...imp.features.map((f) => f.mean));

@@ -67,7 +67,8 @@ export function permutationImportance(input: PermutationInput): PermutationImpor
       const out = input.predict(shuffled, count * n);
       const outWidth = out.length / (count * n);
       for (let k = 0; k < count; k++) {
-        drops.push(sign * (score - scoreOf(out.subarray(k * n * outWidth, (k + 1) * n * outWidth))));
+        // + 0: no -0 when a lower-is-better metric does not move
+        drops.push(sign * (score - scoreOf(out.subarray(k * n * outWidth, (k + 1) * n * outWidth))) + 0);
       }
     }
     input.onColumn?.(column + 1, slices.length, slice.name);
