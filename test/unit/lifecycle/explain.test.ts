@@ -17,6 +17,8 @@ import { explain, type AttributionsResult, type ImportanceResult } from '../../.
 import { verifyRegistry } from '../../../src/lifecycle/verify-registry.js';
 import { MlctlError } from '../../../src/errors.js';
 import { report } from '../../../src/report/report.js';
+import { importModel } from '../../../src/lifecycle/import-model.js';
+import { createTinyModelDir } from '../../helpers/tiny-model.js';
 import { marks, num, parseReport } from '../../helpers/report-dom.js';
 import { EXPLANATION_FILE, METADATA_FILE } from '../../../src/vocabulary.js';
 
@@ -228,5 +230,26 @@ describe('local attributions (integrated gradients)', () => {
     expect(e.message).toMatch(/^--row 201 is outside .*synthetic\.csv's 200 rows \(1 to 200\)\.$/);
     const both = await rejection(explain({ registry, model: 'synth', rows: [1], input: { text: '[]', name: 'stdin' } }));
     expect(both.code).toBe('USAGE');
+  });
+});
+
+describe('an imported model (no signature)', () => {
+  it('gets attributions per input element, from zeros, complete within 1%', async () => {
+    const tiny = await createTinyModelDir(path.join(work, 'tiny'), { seed: 4, inputSize: 4, units: [8, 3] });
+    await importModel({ registry, source: tiny.modelJsonPath, name: 'net', backend: BACKEND });
+    const r = (await explain({
+      registry,
+      model: 'net',
+      backend: BACKEND,
+      input: { text: '[[0.5, -1, 2, 0.1], [1, 1, -1, 3]]', name: 'stdin' },
+    })) as AttributionsResult;
+    expect(r.baseline).toBe('zeros');
+    expect(r.features).toEqual(['x1', 'x2', 'x3', 'x4']);
+    expect(r.completeness.passed).toBe(true);
+    const out = await tiny.predict([[0.5, -1, 2, 0.1]]);
+    const best = out[0].indexOf(Math.max(...out[0]));
+    expect(r.rows[0].explained).toBe(String(best));
+    expect(r.rows[0].prediction).toBeCloseTo(out[0][best], 4);
+    expect(r.rows[0].values).toEqual({ x1: 0.5, x2: -1, x3: 2, x4: 0.1 });
   });
 });
