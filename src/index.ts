@@ -44,6 +44,14 @@ export type { SearchSnapshot } from './lifecycle/tune/search.js';
 export { DEFAULT_SEARCH_SPACE, type SearchSpace, type TrialSettings } from './options/search-space.js';
 export { evaluate, checkGates, type EvaluateOptions, type EvaluateResult, type GateResult } from './lifecycle/evaluate.js';
 export { predict, type PredictOptions, type PredictResult } from './lifecycle/predict.js';
+export {
+  explain,
+  type AttributionRow,
+  type AttributionsResult,
+  type ExplainOptions,
+  type ExplainResult,
+  type ImportanceResult,
+} from './lifecycle/explain.js';
 export { importModel, type ImportModelOptions, type ImportModelResult } from './lifecycle/import-model.js';
 export { quantize, type QuantizeOptions, type QuantizeResult } from './lifecycle/quantize.js';
 export { prune, type PruneOptions, type PruneResult } from './lifecycle/prune.js';

@@ -72,6 +72,8 @@ export type PruneSchedule = (typeof PRUNE_SCHEDULES)[number];
 export const MODEL_JSON_FILE = 'model.json';
 /** The version record mlctl writes beside the model files. */
 export const METADATA_FILE = 'mlctl.json';
+/** what `mlctl explain` measured about a version, beside its record (the record itself is never rewritten) */
+export const EXPLANATION_FILE = 'explanation.json';
 /** Written beside an exported model: inputs, preprocessing and labels, so clients encode rows themselves. */
 export const SIGNATURE_FILE = 'signature.json';
 /** Written beside an exported model: the key facts in Markdown. */

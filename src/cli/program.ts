@@ -10,6 +10,7 @@ import { importCommand } from './commands/import.js';
 import { trainCommand } from './commands/train.js';
 import { tuneCommand } from './commands/tune.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { explainCommand } from './commands/explain.js';
 import { predictCommand } from './commands/predict.js';
 import { quantizeCommand } from './commands/quantize.js';
 import { pruneCommand } from './commands/prune.js';
@@ -44,6 +45,7 @@ Examples:
   $ mlctl tune data/churn.csv --target churned --time-budget 10m
   $ mlctl evaluate churn --min-accuracy 0.9
   $ mlctl predict churn --input customers.csv
+  $ mlctl explain churn --row 3
   $ mlctl prune churn --sparsity 0.8
   $ mlctl quantize churn --dtype uint8
   $ mlctl export churn --out ./public/models/churn
@@ -59,6 +61,7 @@ Examples:
   program.addCommand(tuneCommand());
   program.addCommand(evaluateCommand());
   program.addCommand(predictCommand());
+  program.addCommand(explainCommand());
   program.addCommand(quantizeCommand());
   program.addCommand(pruneCommand());
   program.addCommand(serveCommand());

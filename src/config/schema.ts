@@ -6,6 +6,7 @@
  * reads the config, and commands that need no tensors must start fast — see bench/cli-startup.)
  */
 import { GATE_OPTIONS, type Gates } from '../options/evaluate.js';
+import { IMPORTANCE_OPTIONS, type ExplainDefaults } from '../options/explain.js';
 import { GLOBAL_CONFIG_OPTIONS, type GlobalConfig } from '../options/global.js';
 import { PREDICT_OPTIONS, type PredictDefaults } from '../options/predict.js';
 import { SERVE_OPTIONS, type ServeDefaults } from '../options/serve.js';
@@ -18,6 +19,7 @@ export type { TrainDefaults } from '../options/train.js';
 export type { PredictDefaults } from '../options/predict.js';
 export type { ServeDefaults } from '../options/serve.js';
 export type { TuneDefaults } from '../options/tune.js';
+export type { ExplainDefaults } from '../options/explain.js';
 export type EvaluateDefaults = Gates;
 
 export interface MlctlConfig extends GlobalConfig {
@@ -26,6 +28,7 @@ export interface MlctlConfig extends GlobalConfig {
   predict?: PredictDefaults;
   serve?: ServeDefaults;
   tune?: TuneDefaults;
+  explain?: ExplainDefaults;
 }
 
 export type Shape = { [key: string]: Check | Shape };
@@ -48,6 +51,7 @@ export const CONFIG_SECTIONS = {
   predict: { title: 'mlctl predict: output defaults', table: PREDICT_OPTIONS },
   serve: { title: 'mlctl serve: server settings', table: SERVE_OPTIONS },
   tune: { title: 'mlctl tune: hyperparameter search defaults', table: SEARCH_OPTIONS },
+  explain: { title: 'mlctl explain: permutation importance defaults', table: IMPORTANCE_OPTIONS },
 } satisfies Record<string, ConfigSection>;
 
 /** Training settings: the config's `train` section (a template's `model` + `training` use the parts). */

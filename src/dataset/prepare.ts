@@ -12,6 +12,7 @@ import {
   describeUnseen,
   encodeFeatures,
   encodeTargets,
+  encodedMeans,
   fitSignature,
   MISSING_CATEGORY,
   OTHER_CATEGORY,
@@ -113,6 +114,8 @@ export function prepareTrainingData(table: Table, options: PrepareTrainingOption
     ),
   });
   const train = encode(indices.train);
+  // the training means of the encoded inputs: the baseline `mlctl explain` attributes from
+  signature.inputMeans = encodedMeans(train.x, indices.train.length, signature.inputSize);
   const validation = encode(indices.validation);
   const test = encode(indices.test);
   return {

@@ -36,20 +36,27 @@ export const targetSpec: Validator = union('task', {
   regression: object({ name: nonEmptyText, task: literal('regression'), mean: finiteNumber, std: finiteNumber }),
 });
 
-const signatureShape: Validator = object({
-  features: arrayOf(featureSpec),
-  target: targetSpec,
-  inputSize: nonNegativeInt,
-  encodedNames: arrayOf(text),
-});
+const signatureShape: Validator = object(
+  {
+    features: arrayOf(featureSpec),
+    target: targetSpec,
+    inputSize: nonNegativeInt,
+    encodedNames: arrayOf(text),
+    inputMeans: arrayOf(finiteNumber),
+  },
+  ['inputMeans'],
+);
 
 /** The first structural problem of a stored signature, or null; `path` names the field. */
 export const checkSignature: Validator = (value, path) => {
   const p = signatureShape(value, path);
   if (p) return p;
-  const sig = value as { inputSize: number; encodedNames: string[] };
+  const sig = value as { inputSize: number; encodedNames: string[]; inputMeans?: number[] };
   if (sig.encodedNames.length !== sig.inputSize) {
     return { path: `${path}.encodedNames`, expected: `${sig.inputSize} names (one per encoded input)` } satisfies Problem;
+  }
+  if (sig.inputMeans && sig.inputMeans.length !== sig.inputSize) {
+    return { path: `${path}.inputMeans`, expected: `${sig.inputSize} means (one per encoded input)` } satisfies Problem;
   }
   return null;
 };

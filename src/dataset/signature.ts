@@ -61,6 +61,53 @@ export interface Signature {
   inputSize: number;
   /** one name per encoded column: "petal_width", "color=red", "color=__missing__" */
   encodedNames: string[];
+  /**
+   * the mean of each encoded column over the training split (0 for z-scored columns, the share of
+   * each category for one-hot columns): the baseline of integrated gradients. Absent in records
+   * written before `mlctl explain`; `baselineRow` then falls back to what the signature implies.
+   */
+  inputMeans?: number[];
+}
+
+/** The encoded inputs one raw column expands to: `[start, start + width)` of an encoded row. */
+export interface FeatureSlice {
+  name: string;
+  type: FeatureSpec['type'];
+  start: number;
+  width: number;
+}
+
+/** Where each raw column's encoded inputs sit (one-hot categories and datetime parts are several). */
+export function featureSlices(signature: Signature): FeatureSlice[] {
+  const c = compile(signature);
+  return signature.features.map((f, j) => ({
+    name: f.name,
+    type: f.type,
+    start: c.offsets[j],
+    width: j + 1 < signature.features.length ? c.offsets[j + 1] - c.offsets[j] : signature.inputSize - c.offsets[j],
+  }));
+}
+
+/** Column means of n encoded rows (rounded to 1e-9, so the record stays short). */
+export function encodedMeans(x: Float32Array, n: number, width: number): number[] {
+  const sums = new Float64Array(width);
+  for (let r = 0; r < n; r++) for (let i = 0; i < width; i++) sums[i] += x[r * width + i];
+  return Array.from(sums, (s) => (n > 0 ? Math.round((s / n) * 1e9) / 1e9 : 0));
+}
+
+/**
+ * The training-mean row in encoded terms: `inputMeans` when the signature has them; otherwise
+ * what the signature itself implies (0 for z-scored numeric and datetime columns, the fill for a
+ * boolean, all zeros, i.e. no category, for a one-hot column).
+ */
+export function baselineRow(signature: Signature): Float32Array {
+  if (signature.inputMeans && signature.inputMeans.length === signature.inputSize) return Float32Array.from(signature.inputMeans);
+  const out = new Float32Array(signature.inputSize);
+  for (const slice of featureSlices(signature)) {
+    const spec = signature.features.find((f) => f.name === slice.name);
+    if (spec?.type === 'boolean') out[slice.start] = spec.fill;
+  }
+  return out;
 }
 
 /**

@@ -14,8 +14,10 @@ import { loadLayersModelFromDir, saveLayersModelToDir } from './load-model.js';
 import { outputSizeOf, predictBatch, rowShape } from './predict.js';
 import { loadTf, type Tf } from './tf.js';
 import type { TrainData, TrainOptions, TrainResult } from './training/types.js';
+import { integratedGradients, type IntegratedGradientsOptions, type IntegratedGradientsResult } from './integrated-gradients.js';
 
 export type { MlpSpec } from './build-model.js';
+export type { IntegratedGradientsOptions, IntegratedGradientsResult } from './integrated-gradients.js';
 export type { EnsembleMember } from './build-ensemble.js';
 export type { EpochLog, TrainData, TrainOptions, TrainResult, TrainSplit, WeightMask } from './training/types.js';
 
@@ -49,6 +51,11 @@ export interface ModelHandle {
   readonly task: Task | null;
   /** n rows, row-major → n × outputSize outputs (probabilities or standardised values) */
   predict(x: Float32Array, n: number): Float32Array;
+  /**
+   * per-input attributions of n encoded rows by integrated gradients from `options.baseline`
+   * (see integrated-gradients.ts), steps chosen per row until completeness holds within the tolerance
+   */
+  integratedGradients(x: Float32Array, n: number, options: IntegratedGradientsOptions): IntegratedGradientsResult;
   /** every weight, in the order of the model's weights (copies) */
   readWeights(): NamedWeight[];
   /** replaces the named weights (shapes must match); weights not named keep their values */
@@ -129,6 +136,10 @@ function handleOf(tf: Tf, model: LayersModel, backend: string, tfjsVersion: stri
         );
       }
       return predictBatch(tf, model, x, n, rowSize);
+    },
+    integratedGradients(x, n, options) {
+      live();
+      return integratedGradients(tf, model, x, n, options);
     },
     readWeights() {
       live();

@@ -97,6 +97,8 @@ export interface EvaluationRows {
   /** the signature the rows were encoded with (the plain-number one for an imported model) */
   signature: Signature;
   prepared: PreparedEvaluationData;
+  /** the rows as read (plain models: with the signature's column names); `prepared.rows` index it */
+  table: Table;
 }
 
 /**
@@ -125,7 +127,7 @@ export async function evaluationRows(
   }
   if (plain) rows.table = plainTable(rows.table, plain, record, true);
   const prepared = prepareEvaluationData(signature, rows.table, { indices: rows.indices });
-  return { source: data ? 'file' : 'test-split', path: rows.path, signature, prepared };
+  return { source: data ? 'file' : 'test-split', path: rows.path, signature, prepared, table: rows.table };
 }
 
 /**

@@ -80,7 +80,12 @@ export async function fitMlp(
 
 /** Predict a labelled encoded split and compute its metrics (in the target's own units). */
 export function scoreSplit(handle: ModelHandle, signature: Signature, split: EncodedSplit): Metrics {
-  const out = handle.predict(split.x, split.n);
+  return scoreOutputs(signature, handle.predict(split.x, split.n), split.y);
+}
+
+/** Metrics of model outputs (probabilities, or standardised values) against encoded targets. */
+export function scoreOutputs(signature: Signature, out: Float32Array, y: EncodedSplit['y']): Metrics {
+  const split = { y };
   if (signature.target.task === 'classification') {
     const labels = classLabels(signature);
     return classificationMetrics(split.y, argmaxRows(out, labels.length), labels);

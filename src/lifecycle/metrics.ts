@@ -3,6 +3,7 @@
  * per-class precision/recall/F1, macro F1 and the confusion matrix; regression MAE, RMSE, R².
  */
 import type { MetricsSection } from '../registry/version-record.js';
+import type { TuneMetric } from '../vocabulary.js';
 
 export interface ClassMetrics {
   label: string;
@@ -128,4 +129,10 @@ export function summarizeMetrics(m: Metrics): MetricsSection {
     confusionMatrix: m.confusionMatrix,
     labels: m.labels,
   };
+}
+
+/** One metric by name (accuracy, macroF1, r2, rmse, mae); NaN when it belongs to the other task. */
+export function metricScore(m: Metrics, metric: TuneMetric): number {
+  if (m.task === 'classification') return metric === 'accuracy' || metric === 'macroF1' ? m[metric] : NaN;
+  return metric === 'r2' || metric === 'rmse' || metric === 'mae' ? m[metric] : NaN;
 }

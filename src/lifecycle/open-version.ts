@@ -12,7 +12,7 @@ import type { Signature, FeatureRows, EncodeOptions } from '../dataset/signature
 import type { ModelHandle } from '../engine/model-handle.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
 import type { VersionRecord } from '../registry/version-record.js';
-import { OPERATION_PAST, plural, type BackendChoice } from '../vocabulary.js';
+import { EXPLANATION_FILE, OPERATION_PAST, plural, type BackendChoice } from '../vocabulary.js';
 import { predictRows, type RowPredictions } from './predict-rows.js';
 
 export interface VersionInfo {
@@ -73,7 +73,8 @@ export async function openVersion(options: OpenVersionOptions, info?: VersionInf
 /** Every file of the version matches its record (size and sha256); INVALID_MODEL naming the first that does not. */
 export async function assertVersionFiles(registry: Registry, v: Pick<VersionInfo, 'model' | 'version'>): Promise<void> {
   const issues = await registry.verifyFiles(v.model, v.version);
-  const fatal = issues.filter((i) => i.problem !== 'extra');
+  // a damaged explanation.json (what `mlctl explain` measured) does not stop the model from working
+  const fatal = issues.filter((i) => i.problem !== 'extra' && i.file !== EXPLANATION_FILE);
   if (fatal.length > 0) {
     throw new MlctlError(
       'INVALID_MODEL',

@@ -61,6 +61,12 @@ export const SERVE_OPTIONS = {
   }),
   watch: option('--watch', 'follow new versions and alias moves (default when serving latest or an alias)', booleanKind),
   maxRows: option('--max-rows <n>', 'most rows per request', integerKind({ min: 1 }), { default: 1000, env: true }),
+  explainMaxRows: option(
+    '--explain-max-rows <n>',
+    'most rows per :explain request (each costs dozens of forward and backward passes)',
+    integerKind({ min: 1 }),
+    { default: 10, env: true },
+  ),
   bodyLimit: option('--body-limit <size>', 'largest request body', byteSizeKind, { default: 1024 * 1024, env: true }),
   maxBatchSize: option('--max-batch-size <n>', 'most rows coalesced into one forward pass; 1 = no batching', integerKind({ min: 1 }), {
     default: 64,

@@ -92,7 +92,7 @@ const fail = (expected: string, raw: string): never => {
 };
 
 /** Wraps a Check into a kind whose flag text is parsed by `read` first. */
-function kind<T>(expected: string, read: (raw: string) => T | undefined, check: Check, choices?: readonly string[]): ValueKind<T> {
+export function kind<T>(expected: string, read: (raw: string) => T | undefined, check: Check, choices?: readonly string[]): ValueKind<T> {
   return {
     expected,
     choices,

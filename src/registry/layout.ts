@@ -7,13 +7,14 @@
  *     <root>/<model>/.lock/                  per-model lock (proper-lockfile, mkdir-based)
  *     <root>/<model>/<n>/model.json          stock TF.js layers model + weight shards
  *     <root>/<model>/<n>/mlctl.json          the VersionRecord
+ *     <root>/<model>/<n>/explanation.json    what `mlctl explain` measured (optional, replaced atomically)
  *     <root>/<model>/.staging-<owner>/       a version being written; not a number, never a version
  *     <root>/<model>/.trash-<owner>/         a removed version being deleted
  */
 import { MlctlError } from '../errors.js';
 
 /** METADATA_FILE (mlctl.json), MODEL_JSON_FILE (model.json), DEFAULT_REGISTRY_DIR: see vocabulary.ts */
-export { DEFAULT_REGISTRY_DIR, METADATA_FILE, MODEL_JSON_FILE } from '../vocabulary.js';
+export { DEFAULT_REGISTRY_DIR, EXPLANATION_FILE, METADATA_FILE, MODEL_JSON_FILE } from '../vocabulary.js';
 /** alias name -> version number, per model */
 export const ALIASES_FILE = 'aliases.json';
 /** highest version number ever published for a model, so numbers are never reused */

@@ -25,8 +25,8 @@ import { checkSignature, targetSpec } from '../dataset/signature-check.js';
 import { MlctlError } from '../errors.js';
 import { findSpaceProblem, TRIAL_KEYS } from '../options/search-space.js';
 import { TRAIN_SETTINGS_OPTIONS } from '../options/train.js';
-import { METADATA_FILE, OPERATIONS, PRUNE_SCHEDULES, QUANTIZE_DTYPES, TUNE_METRICS } from '../vocabulary.js';
-import type { VersionRecord } from './version-record.js';
+import { EXPLANATION_FILE, METADATA_FILE, OPERATIONS, PRUNE_SCHEDULES, QUANTIZE_DTYPES, TUNE_METRICS } from '../vocabulary.js';
+import type { ExplanationRecord, VersionRecord } from './version-record.js';
 
 const fileEntry = object({ path: nonEmptyText, bytes: nonNegativeInt, gzipBytes: nonNegativeInt, sha256: nonEmptyText });
 
@@ -279,4 +279,39 @@ export function parseVersionRecord(data: unknown, where: { model: string; versio
     );
   }
   return data as VersionRecord;
+}
+
+const explanation = object({
+  schema: literal(1),
+  model: nonEmptyText,
+  version: positiveInt,
+  importance: object({
+    method: literal('permutation'),
+    metric: literal(...TUNE_METRICS),
+    higherIsBetter: boolean,
+    score: finiteNumber,
+    repeats: positiveInt,
+    seed: nonNegativeInt,
+    data: object({ source: literal('test-split', 'file'), path: text, rows: nonNegativeInt }),
+    features: arrayOf(object({ feature: text, mean: finiteNumber, std: finiteNumber, drops: arrayOf(finiteNumber) })),
+    createdAt: text,
+    mlctlVersion: text,
+    durationMs: finiteNumber,
+  }),
+});
+
+/**
+ * Checks a parsed explanation.json and returns it typed; INVALID_MODEL naming the version and the
+ * field when it does not have the shape mlctl wrote, or belongs to another version.
+ */
+export function parseExplanationRecord(data: unknown, where: { model: string; version: number }): ExplanationRecord {
+  const p = explanation(data, '');
+  const fail = (what: string): MlctlError =>
+    new MlctlError('INVALID_MODEL', `${where.model} v${where.version}: ${EXPLANATION_FILE} ${what}.`, {
+      hint: `Delete the file and run "mlctl explain ${where.model} --version ${where.version}" again.`,
+    });
+  if (p) throw fail(`field "${p.path || '(root)'}" ${p.missing ? 'is missing' : 'is invalid'}: expected ${p.expected}`);
+  const e = data as ExplanationRecord;
+  if (e.model !== where.model || e.version !== where.version) throw fail(`describes ${e.model} v${e.version}`);
+  return e;
 }

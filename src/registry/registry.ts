@@ -3,6 +3,8 @@
  * A version is a directory named by a number (TF Serving's `FileSystemStoragePathSource` rule)
  * holding a stock TF.js layers model plus `mlctl.json`. Versions are published atomically
  * (staging dir → lock → rename) and never modified afterwards; see `layout.ts` for the layout.
+ * The one file beside the record that changes is `explanation.json` (what `mlctl explain`
+ * measured), replaced atomically under the model lock and checked by verify.
  */
 import { constants as fsConstants, readFile as readFileCb, stat as statCb } from 'node:fs';
 import { access, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +14,7 @@ import { MlctlError, toMlctlError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import {
   ALIASES_FILE,
+  EXPLANATION_FILE,
   LAST_VERSION_FILE,
   LATEST,
   METADATA_FILE,
@@ -25,8 +28,8 @@ import {
 import { computeFileEntries, fsyncDir, fsyncFile, fsyncTree, hashFile, listFilesRecursive } from './file-entries.js';
 import { lockStaleMs, withModelLock, type LockOptions, type ModelLock } from './model-lock.js';
 import { formatVersionRanges } from './version-ranges.js';
-import type { FileEntry, VersionRecord } from './version-record.js';
-import { parseVersionRecord } from './record-schema.js';
+import type { ExplanationRecord, FileEntry, ImportanceSection, VersionRecord } from './version-record.js';
+import { parseExplanationRecord, parseVersionRecord } from './record-schema.js';
 import { isOwnerGone, parseWorkDirName, workDirKind, workDirName, type WorkDirKind, type WorkDirOwner } from './work-dir.js';
 
 /**
@@ -334,6 +337,51 @@ export class Registry {
     });
   }
 
+  /** The version's explanation.json, checked; null when `mlctl explain` has not stored one. */
+  async readExplanation(name: string, version: number): Promise<ExplanationRecord | null> {
+    const file = this.versionFile(name, version, EXPLANATION_FILE);
+    return guard(async () => {
+      let data: unknown;
+      try {
+        data = await readJson(file);
+      } catch (e) {
+        if (e instanceof MlctlError && e.code === 'INVALID_DATA') {
+          throw new MlctlError('INVALID_MODEL', `${name} v${version}: ${e.message}`, {
+            hint: `Delete ${EXPLANATION_FILE} and run "mlctl explain ${name} --version ${version}" again.`,
+            cause: e,
+          });
+        }
+        throw e;
+      }
+      return data === undefined ? null : parseExplanationRecord(data, { model: name, version });
+    });
+  }
+
+  /**
+   * Stores `importance` as the version's explanation.json: written to a temporary file, fsynced and
+   * renamed over the old one (write-file-atomic) under the model lock, so a reader sees the old or
+   * the new file, never half of one, and a version being removed is not written into. The version's
+   * own files and mlctl.json are not touched.
+   */
+  async writeExplanation(name: string, version: number, importance: ImportanceSection): Promise<ExplanationRecord> {
+    assertModelName(name);
+    assertVersionNumber(version);
+    const explanation: ExplanationRecord = { schema: 1, model: name, version, importance };
+    return guard(async () => {
+      await this.requireModel(name);
+      return this.locked(this.modelDir(name), name, async (lock) => {
+        if (!(await this.hasVersion(name, version))) throw missingVersionError(name, version, await this.listVersions(name));
+        lock.assertHeld();
+        const dir = this.versionDir(name, version);
+        await (
+          await loadWriteFileAtomic()
+        )(path.join(dir, EXPLANATION_FILE), `${JSON.stringify(explanation, null, 2)}\n`, { fsync: true });
+        await fsyncDir(dir);
+        return explanation;
+      });
+    });
+  }
+
   // ---------------------------------------------------------------- publishing
 
   /**
@@ -542,8 +590,14 @@ export class Registry {
       const others: string[] = [];
       const present = await listFilesRecursive(dir, (rel) => others.push(rel));
       for (const rel of [...present, ...others].sort()) {
-        if (rel === METADATA_FILE || expected.has(rel)) continue;
+        if (rel === METADATA_FILE || rel === EXPLANATION_FILE || expected.has(rel)) continue;
         issues.push(issue('extra', rel, `${shown(rel)}: unexpected file (not part of the published version)`));
+      }
+      try {
+        await this.readExplanation(name, version);
+      } catch (e) {
+        if (!(e instanceof MlctlError && e.code === 'INVALID_MODEL')) throw e;
+        issues.push(issue('record', EXPLANATION_FILE, `${shown(EXPLANATION_FILE)}: unreadable (${e.message})`));
       }
       return issues;
     });

@@ -329,6 +329,46 @@ export interface PruningSection {
   outputDifference: OutputDifference | null;
 }
 
+/** One raw column's permutation importance: how much the metric worsens when its values are shuffled across rows. */
+export interface FeatureImportance {
+  /** the raw column (a one-hot category or a date's parts are shuffled together, as one column) */
+  feature: string;
+  /** mean worsening of the metric over the repeats (positive: the model relies on the column) */
+  mean: number;
+  /** population standard deviation over the repeats */
+  std: number;
+  /** the worsening in each repeat */
+  drops: number[];
+}
+
+/** `mlctl explain`'s global importance: permutation feature importance on raw columns. */
+export interface ImportanceSection {
+  method: 'permutation';
+  metric: TuneMetric;
+  higherIsBetter: boolean;
+  /** the metric on the rows as they are */
+  score: number;
+  repeats: number;
+  seed: number;
+  data: { source: 'test-split' | 'file'; path: string; rows: number };
+  /** ranked, most important first */
+  features: FeatureImportance[];
+  createdAt: string;
+  mlctlVersion: string;
+  durationMs: number;
+}
+
+/**
+ * `explanation.json` beside a version's record: what `mlctl explain` measured. Unlike mlctl.json
+ * (written once at publish) it is replaced, atomically, by each importance run; verify checks it.
+ */
+export interface ExplanationRecord {
+  schema: 1;
+  model: string;
+  version: number;
+  importance: ImportanceSection;
+}
+
 export interface VersionRecord {
   /** schema version of this record */
   schema: 1;

@@ -160,6 +160,41 @@ export function perClassChart(rows: { label: string; precision: number; recall: 
   });
 }
 
+/**
+ * Permutation importance: one horizontal bar per raw column (the mean drop of the metric when the
+ * column is shuffled), ranked, with a ±1 std whisker over the repeats.
+ */
+export function importanceChart(
+  features: { feature: string; mean: number; std: number }[],
+  metric: string,
+  higherIsBetter = true,
+): TopLevelSpec {
+  const values = features.map((f) => ({ column: f.feature, drop: f.mean, low: f.mean - f.std, high: f.mean + f.std }));
+  const order = features.map((f) => f.feature);
+  const y = { field: 'column', type: 'nominal', sort: order, title: null };
+  return spec({
+    title: `${higherIsBetter ? 'Drop' : 'Rise'} in ${metric} when a column is shuffled`,
+    width: 420,
+    height: Math.max(60, features.length * 22),
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'bar', color: PALETTE[0] },
+        encoding: {
+          y,
+          x: {
+            field: 'drop',
+            type: 'quantitative',
+            title: 'drop',
+            axis: { title: `${metric} ${higherIsBetter ? 'drop' : 'rise'} (mean ± std)` },
+          },
+        },
+      },
+      { mark: { type: 'rule', color: '#222' }, encoding: { y, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
+    ],
+  });
+}
+
 /** Predicted against actual values with the y = x line (regression). */
 export function scatterChart(points: { actual: number; predicted: number }[], target: string): TopLevelSpec {
   const all = points.flatMap((p) => [p.actual, p.predicted]);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { MlctlError } from '../errors.js';
 import { decodeRegression } from '../dataset/signature.js';
 import type { Registry, VersionSelector } from '../registry/registry.js';
-import { taskOf, type VersionRecord } from '../registry/version-record.js';
+import { taskOf, type ImportanceSection, type VersionRecord } from '../registry/version-record.js';
 import { evaluationRows } from '../lifecycle/evaluate.js';
 import { openVersion, readVersion, type OpenedVersion, type VersionInfo } from '../lifecycle/open-version.js';
 import { keyMetric, type KeyMetric } from '../lifecycle/key-metric.js';
@@ -46,6 +46,8 @@ export interface ReportData {
   /** the chain of versions this one came from: the root first, this version last */
   lineage: LineageStep[];
   compression: CompressionFacts | null;
+  /** what `mlctl explain` measured (the version's explanation.json); null when it has not run */
+  importance: ImportanceSection | null;
   compare: ReportVersion | null;
   /** what could not be shown and why (one line each) */
   notes: string[];
@@ -82,6 +84,13 @@ export async function gatherReport(options: GatherReportOptions): Promise<Report
   }
 
   const lineage = await lineageOf(registry, info.record);
+  let importance: ImportanceSection | null = null;
+  try {
+    importance = (await registry.readExplanation(model, info.version))?.importance ?? null;
+  } catch (e) {
+    if (!(e instanceof MlctlError)) throw e;
+    notes.push(`Feature importance left out: ${e.message}`);
+  }
 
   const opened = await openVersion({ registry, model, backend: options.backend }, info);
   let weights: WeightStats[];
@@ -107,6 +116,7 @@ export async function gatherReport(options: GatherReportOptions): Promise<Report
     regression,
     lineage,
     compression,
+    importance,
     compare,
     notes,
   };

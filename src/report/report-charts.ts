@@ -5,6 +5,7 @@ import {
   confusionChart,
   curveChart,
   histogramChart,
+  importanceChart,
   perClassChart,
   residualChart,
   scatterChart,
@@ -24,6 +25,7 @@ export const CHART = {
   scatter: 'scatter',
   residuals: 'residuals',
   sparsity: 'sparsity',
+  importance: 'importance',
   compareLoss: 'compare-loss',
   compareMetric: 'compare-metric',
   histogram: (i: number) => `weights-${i}`,
@@ -60,6 +62,12 @@ export function planCharts(data: ReportData): ChartSpec[] {
     const target = record.target?.name ?? 'target';
     charts.push({ id: CHART.scatter, spec: scatterChart(data.regression, target) });
     charts.push({ id: CHART.residuals, spec: residualChart(data.regression, target) });
+  }
+  if (data.importance && data.importance.features.length > 0) {
+    charts.push({
+      id: CHART.importance,
+      spec: importanceChart(data.importance.features, data.importance.metric, data.importance.higherIsBetter),
+    });
   }
   for (const [i, w] of histogramTensors(data.weights)) {
     charts.push({

@@ -23,6 +23,7 @@ export const SECTIONS = {
   hyperparameters: 'Hyperparameters',
   curves: 'Training curves',
   evaluation: 'Test metrics',
+  importance: 'Feature importance',
   weights: 'Weights',
   compression: 'Compression',
   lineage: 'Lineage',
@@ -47,6 +48,7 @@ export function reportHtml(data: ReportData, svgs: Map<string, string>, meta: Re
   add('hyperparameters', hyperparameterSection(r));
   add('curves', curvesSection(r, svgs));
   add('evaluation', evaluationSection(data, svgs));
+  add('importance', data.importance ? importanceSection(data, svgs) : null);
   add('weights', weightsSection(data, svgs));
   add('compression', data.compression ? compressionSection(data.compression, r, svgs) : null);
   add('lineage', lineageSection(data));
@@ -231,6 +233,23 @@ ${rows}
     ? `<div class="charts">${figure(svgs, CHART.scatter, 'Each point is one test row; on the dashed line the prediction is exact.')}${figure(svgs, CHART.residuals, 'Residuals should scatter evenly around zero; a trend means a systematic error.')}</div>`
     : '';
   return `<p>On the ${m.rows} rows of the held-out test split, in the target's units.</p>\n${charts}`;
+}
+
+function importanceSection(data: ReportData, svgs: Map<string, string>): string {
+  const imp = data.importance!;
+  const where = imp.data.source === 'test-split' ? 'the held-out test split' : esc(imp.data.path);
+  const rows = imp.features
+    .map(
+      (f, i) =>
+        `<tr data-column="${esc(f.feature)}"><td class="num">${i + 1}</td><td>${esc(f.feature)}</td><td class="num" data-key="mean">${metric(f.mean)}</td><td class="num" data-key="std">${metric(f.std)}</td></tr>`,
+    )
+    .join('\n');
+  return `<p>Permutation importance on ${imp.data.rows} rows of ${where}: how much ${esc(imp.metric)} (${metric(imp.score)} as is) ${imp.higherIsBetter ? 'drops' : 'rises'} when one column's values are shuffled across rows, mean ± std over ${imp.repeats} repeats (seed ${imp.seed}). A drop within its std of zero means the model does not rely on the column.</p>
+<div class="charts">${figure(svgs, CHART.importance)}</div>
+<table id="importance"><thead><tr><th class="num">#</th><th>column</th><th class="num">drop</th><th class="num">± std</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>`;
 }
 
 function weightsSection(data: ReportData, svgs: Map<string, string>): string | null {

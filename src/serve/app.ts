@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { MlctlError } from '../errors.js';
 import { HEALTH_ROUTES } from '../vocabulary.js';
 import { Batcher } from './batcher.js';
+import { DEFAULT_SERVE_SETTINGS } from './settings.js';
 import { renderError, errorBody, errorStyleOf } from './http-errors.js';
 import type { ServeMetrics } from './metrics.js';
 import type { ServableManager } from './servable-manager.js';
@@ -32,6 +33,8 @@ export interface AppOptions {
   bodyLimit: number;
   /** rows per request; more get 400 */
   maxRows: number;
+  /** rows per :explain request; more get 400 (default: the serve table's default) */
+  explainMaxRows?: number;
   /** requests coalesced into one forward pass (versions whose measurement says batching pays) */
   maxBatchSize: number;
   batchTimeoutMs: number;
@@ -113,6 +116,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     metrics: options.metrics,
     batcher,
     maxRows: options.maxRows,
+    explainMaxRows: options.explainMaxRows ?? DEFAULT_SERVE_SETTINGS.explainMaxRows,
     isDraining: options.isDraining ?? (() => false),
     metricsText: options.metricsText ?? (async () => ({ contentType: options.metrics.contentType, body: await options.metrics.text() })),
     serverName: options.serverName ?? 'mlctl',

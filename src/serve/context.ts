@@ -29,6 +29,8 @@ export interface ServeContext {
   metrics: ServeMetrics;
   batcher: Batcher | null;
   maxRows: number;
+  /** rows per :explain request */
+  explainMaxRows: number;
   /** true once draining started (readiness turns false) */
   isDraining: () => boolean;
   /** the metrics text to serve (merged across workers when clustered) */

@@ -115,6 +115,7 @@ export async function buildServable(opened: ServingVersion, options: Omit<LoadSe
     files,
     unversionedModelJson,
     forward,
+    explain: (x, n) => opened.explain(x, n),
     dispose() {
       if (disposed) return;
       disposed = true;

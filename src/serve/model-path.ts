@@ -12,7 +12,7 @@ export interface ModelPath {
   request: ServableRequest;
 }
 
-export type TfServingAction = 'status' | 'metadata' | 'predict' | 'classify' | 'regress';
+export type TfServingAction = 'status' | 'metadata' | 'predict' | 'explain' | 'classify' | 'regress';
 export type OipAction = 'metadata' | 'ready' | 'infer';
 
 function decode(rest: string): string | null {
@@ -33,7 +33,7 @@ function modelPath(segments: string[], allowLabels: boolean): ModelPath | null {
   return null;
 }
 
-/** `NAME[/versions/N | /labels/L][:predict | :classify | :regress | /metadata]` (the part after `/v1/models/`). */
+/** `NAME[/versions/N | /labels/L][:predict | :explain | :classify | :regress | /metadata]` (the part after `/v1/models/`). */
 export function parseTfServingPath(rest: string): (ModelPath & { action: TfServingAction }) | null {
   let path = decode(rest);
   if (path === null) return null;
@@ -41,7 +41,7 @@ export function parseTfServingPath(rest: string): (ModelPath & { action: TfServi
   const colon = path.lastIndexOf(':');
   if (colon !== -1) {
     const verb = path.slice(colon + 1);
-    if (verb !== 'predict' && verb !== 'classify' && verb !== 'regress') return null;
+    if (verb !== 'predict' && verb !== 'explain' && verb !== 'classify' && verb !== 'regress') return null;
     action = verb;
     path = path.slice(0, colon);
   } else if (path.endsWith('/metadata')) {

@@ -42,11 +42,15 @@ function shapeText(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-function checkCount(n: number, maxRows: number, field: string): void {
+/** Most rows a request may carry: a number (--max-rows), or a number and the flag that set it (--explain-max-rows). */
+export type RowLimit = number | { max: number; flag: string };
+
+function checkCount(n: number, limit: RowLimit, field: string): void {
+  const { max, flag } = typeof limit === 'number' ? { max: limit, flag: '--max-rows' } : limit;
   if (n === 0) throw invalid(`"${field}" is empty: send at least one row.`);
-  if (n > maxRows) {
+  if (n > max) {
     throw invalid(
-      `"${field}" has ${n} rows; this server accepts at most ${maxRows} per request (--max-rows).`,
+      `"${field}" has ${n} rows; this server accepts at most ${max} per request (${flag}).`,
       'Split the rows over several requests.',
     );
   }
@@ -57,7 +61,7 @@ function checkCount(n: number, maxRows: number, field: string): void {
  * or one object), or a list of rows. For versions without a signature a "row" is one tensor in
  * the model's input shape.
  */
-export function encodeBatch(servable: Servable, value: unknown, maxRows: number, field: string): EncodedRows {
+export function encodeBatch(servable: Servable, value: unknown, maxRows: RowLimit, field: string): EncodedRows {
   if (!servable.signature) {
     const rank = servable.inputShape.length;
     const depth = depthOf(value);
@@ -79,7 +83,7 @@ export function encodeBatch(servable: Servable, value: unknown, maxRows: number,
 }
 
 /** TF Serving's columnar `inputs`: `{"feature": [v, ...], ...}` (one list per feature), or the batch itself. */
-export function encodeColumns(servable: Servable, value: unknown, maxRows: number): EncodedRows {
+export function encodeColumns(servable: Servable, value: unknown, maxRows: RowLimit): EncodedRows {
   if (!isPlainObject(value) || !servable.signature) return encodeBatch(servable, value, maxRows, 'inputs');
   const names = servable.signature.features.map((f) => f.name);
   const keys = Object.keys(value);
@@ -99,7 +103,7 @@ export function encodeColumns(servable: Servable, value: unknown, maxRows: numbe
 }
 
 /** Validate rows for a signature (shape of each row, names, scalar and finite values), then encode. */
-export function encodeSignatureRows(servable: Servable, rows: unknown[], maxRows: number, field: string): EncodedRows {
+export function encodeSignatureRows(servable: Servable, rows: unknown[], maxRows: RowLimit, field: string): EncodedRows {
   const signature = servable.signature!;
   checkCount(rows.length, maxRows, field);
   const names = signature.features.map((f) => f.name);
@@ -145,7 +149,7 @@ function checkValue(v: unknown, r: number, feature: string): void {
 }
 
 /** Raw tensors (versions without a signature): every row exactly the model's input shape, finite numbers only. */
-export function encodeRawRows(servable: Servable, rows: unknown[], maxRows: number, field: string): EncodedRows {
+export function encodeRawRows(servable: Servable, rows: unknown[], maxRows: RowLimit, field: string): EncodedRows {
   checkCount(rows.length, maxRows, field);
   const size = servable.inputSize;
   const x = new Float32Array(rows.length * size);
@@ -252,7 +256,7 @@ function readOipTensor(t: unknown, i: number): OipTensor {
  * order), or one tensor per feature named by it, shape [n] or [n, 1] (BYTES for categories).
  * Without: one tensor [n, ...input shape].
  */
-export function encodeOipInputs(servable: Servable, inputs: unknown, maxRows: number): EncodedRows {
+export function encodeOipInputs(servable: Servable, inputs: unknown, maxRows: RowLimit): EncodedRows {
   if (!Array.isArray(inputs) || inputs.length === 0)
     throw invalid('"inputs" must be a non-empty list of tensors ({name, shape, datatype, data}).');
   const tensors = inputs.map(readOipTensor);

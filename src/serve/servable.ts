@@ -5,6 +5,7 @@
  */
 import type { Signature } from '../dataset/signature.js';
 import type { VersionRecord } from '../registry/version-record.js';
+import type { AttributionSet } from '../lifecycle/explain/attributions.js';
 
 /** One file of the version, held in memory for the model-file routes (immutable, so cacheable). */
 export interface ServableFile {
@@ -62,6 +63,11 @@ export interface Servable {
   readonly unversionedModelJson: ServableFile | null;
   /** encoded rows (n × inputSize, row-major) → outputs (n × outputSize); synchronous */
   forward(x: Float32Array, n: number): Float32Array;
+  /**
+   * per-feature attributions of encoded rows by integrated gradients from the training means (raw
+   * columns; per input element x1…xn for a version without a signature); synchronous, TF.js
+   */
+  explain(x: Float32Array, n: number): AttributionSet;
   dispose(): void;
 }
 

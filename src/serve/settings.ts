@@ -18,6 +18,8 @@ export interface ServeSettings {
   bodyLimit: number;
   /** most rows per request */
   maxRows: number;
+  /** most rows per :explain request */
+  explainMaxRows: number;
   /** most rows coalesced into one forward pass */
   maxBatchSize: number;
   /** how long a batch waits for company; 0 = until the end of the current event-loop turn */
@@ -51,6 +53,7 @@ export const DEFAULT_SERVE_SETTINGS: Readonly<ServeSettings> = Object.freeze({
   cors: null,
   bodyLimit: d.bodyLimit!,
   maxRows: d.maxRows!,
+  explainMaxRows: d.explainMaxRows!,
   maxBatchSize: d.maxBatchSize!,
   batchTimeoutMs: d.batchTimeoutMs!,
   batching: d.batching!,

@@ -119,6 +119,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       cors: settings.cors,
       bodyLimit: settings.bodyLimit,
       maxRows: settings.maxRows,
+      explainMaxRows: settings.explainMaxRows,
       maxBatchSize: settings.maxBatchSize,
       batchTimeoutMs: settings.batchTimeoutMs,
       requestTimeoutMs: settings.requestTimeoutMs,

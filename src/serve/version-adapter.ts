@@ -11,6 +11,8 @@ import type { VersionRecord } from '../registry/version-record.js';
 import type { BackendChoice } from '../vocabulary.js';
 import { openVersion } from '../lifecycle/open-version.js';
 import { decodeOutputs, type RowPredictions } from '../lifecycle/predict-rows.js';
+import { attributeRows, type AttributionSet } from '../lifecycle/explain/attributions.js';
+import { plainSignature } from '../lifecycle/plain-input.js';
 
 export type { NamedWeight };
 
@@ -28,6 +30,8 @@ export interface ServingVersion {
   outputShape: number[];
   /** TF.js forward pass: n × prod(inputShape) → n × prod(outputShape) */
   predict(x: Float32Array, n: number): Float32Array;
+  /** integrated-gradients attributions of encoded rows (see lifecycle/explain/attributions.ts) */
+  explain(x: Float32Array, n: number): AttributionSet;
   /** every weight by its manifest name, as float32 values (dequantized) */
   readWeights(): NamedWeight[];
   /** the version's held-out test rows, encoded; null when they cannot be recovered */
@@ -72,6 +76,10 @@ export async function openServingVersion(options: {
         },
       );
     }
+    const inputSize = inputShape.reduce((a, b) => a * b, 1);
+    const outputSize = outputShape.reduce((a, b) => a * b, 1);
+    // a version without a signature is explained per input element (x1…xn), from zeros
+    const explainSignature = signature ?? plainSignature({ inputShape, inputSize, outputSize });
     return {
       model: opened.model,
       version: opened.version,
@@ -82,6 +90,7 @@ export async function openServingVersion(options: {
       inputShape,
       outputShape,
       predict: (x, n) => handle.predict(x, n),
+      explain: (x, n) => attributeRows(handle, explainSignature, x, n, { plain: !signature }),
       readWeights: () => handle.readWeights(),
       readTestRows: () => readTestRows(opened.record, signature),
       dispose: () => opened.dispose(),

@@ -258,6 +258,45 @@ describe('parsing (no spawning, actions replaced)', () => {
     expect((await parseError(['tune', 'iris', '--metric', 'auc'])).code).toBe('commander.invalidArgument');
   });
 
+  it('explain: importance and attribution flags, parsed and checked', async () => {
+    const p = await parse([
+      'explain',
+      'churn',
+      '--alias',
+      'production',
+      '--repeats',
+      '20',
+      '--metric',
+      'macroF1',
+      '--seed',
+      '3',
+      '--no-save',
+      '--data',
+      'h.csv',
+    ]);
+    expect(p.command).toBe('explain');
+    expect(p.args).toEqual(['churn']);
+    expect(p.opts).toMatchObject({ alias: 'production', repeats: 20, metric: 'macroF1', seed: 3, save: false, data: 'h.csv' });
+    expect((await parse(['explain', 'churn', '--row', '3,17'])).opts).toMatchObject({ row: [3, 17] });
+    expect((await parse(['explain', 'churn', '--input', 'rows.json'])).opts).toMatchObject({ input: 'rows.json' });
+    expect((await parse(['explain', 'churn'])).opts).toEqual({ color: true, save: true, header: true });
+    for (const bad of [
+      ['--repeats', '0'],
+      ['--row', '0'],
+      ['--row', '1,x'],
+      ['--metric', 'auc'],
+      ['--seed', '-1'],
+    ]) {
+      const err = await parseError(['explain', 'churn', ...bad]);
+      expect(err.code, bad.join(' ')).toBe('commander.invalidArgument');
+    }
+  });
+
+  it('serve: --explain-max-rows', async () => {
+    expect((await parse(['serve', 'iris', '--explain-max-rows', '4'])).opts).toMatchObject({ explainMaxRows: 4 });
+    expect((await parseError(['serve', 'iris', '--explain-max-rows', '0'])).code).toBe('commander.invalidArgument');
+  });
+
   it('version verify: --clean and --no-load', async () => {
     const p = await parse(['version', 'verify', 'iris', '--clean', '--no-load']);
     expect(p.args).toEqual(['iris']);

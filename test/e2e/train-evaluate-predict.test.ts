@@ -48,7 +48,9 @@ describe.concurrent('mlctl train', () => {
       backend: 'cpu',
       hyperparameters: { epochs: 20, seed: 3 },
     });
-    expect(Object.keys(record.signature)).toEqual(['features', 'target', 'inputSize', 'encodedNames']);
+    expect(Object.keys(record.signature)).toEqual(['features', 'target', 'inputSize', 'encodedNames', 'inputMeans']);
+    // the encoded training means: the baseline of mlctl explain (0 for standardised columns)
+    expect(record.signature.inputMeans).toHaveLength(record.signature.inputSize);
   });
 
   it('bad data: exit 1 with one error (a JSON document, or one line without a stack) and nothing written', async () => {

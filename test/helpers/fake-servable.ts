@@ -5,7 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { Signature } from '../../src/dataset/signature.js';
+import { baselineRow, featureSlices, type Signature } from '../../src/dataset/signature.js';
+import type { AttributionSet } from '../../src/lifecycle/explain/attributions.js';
+import { plainSignature } from '../../src/lifecycle/plain-input.js';
 import type { Servable, ServableFile } from '../../src/serve/servable.js';
 import type { VersionRecord } from '../../src/registry/version-record.js';
 
@@ -37,6 +39,8 @@ export interface FakeServable extends Servable {
   disposed: boolean;
   /** rows of each forward pass */
   passes: number[];
+  /** rows of each explain call */
+  explained: number[];
 }
 
 export interface FakeServableOptions {
@@ -136,6 +140,62 @@ export function fakeServable(options: FakeServableOptions = {}): FakeServable {
       }
       return out;
     },
+    /**
+     * exact integrated gradients of the fake's function from the baseline row (zeros here): the
+     * output depends on Σx only, so every input gets (x_i − b_i) · (f(x) − f(b)) / Σ(x − b)
+     */
+    explain(x: Float32Array, n: number): AttributionSet {
+      if (fake.disposed) throw new Error('explain on a disposed servable');
+      fake.explained.push(n);
+      const sig = signature ?? plainSignature({ inputShape, inputSize, outputSize });
+      const base = baselineRow(sig);
+      const out = fake.forward(x, n);
+      const baseOut = fake.forward(base, 1);
+      fake.passes.splice(-2, 2);
+      const classification = sig.target.task === 'classification';
+      const labels = classification ? (sig.target as { classes: string[] }).classes : [];
+      const slices = featureSlices(sig);
+      const rows = Array.from({ length: n }, (_, r) => {
+        let k = 0;
+        if (classification) for (let c = 1; c < outputSize; c++) if (out[r * outputSize + c] > out[r * outputSize + k]) k = c;
+        // a regressor's attributions in the target's units, as the real servable gives them
+        const scale = sig.target.task === 'regression' ? sig.target.std : 1;
+        const offset = sig.target.task === 'regression' ? sig.target.mean : 0;
+        const prediction = out[r * outputSize + k] * scale + offset;
+        const baselinePrediction = baseOut[k] * scale + offset;
+        let span = 0;
+        for (let i = 0; i < inputSize; i++) span += x[r * inputSize + i] - base[i];
+        const slope = span === 0 ? 0 : (prediction - baselinePrediction) / span;
+        const inputs: Record<string, number> = {};
+        for (let i = 0; i < inputSize; i++) inputs[sig.encodedNames[i]] = (x[r * inputSize + i] - base[i]) * slope;
+        const attributions: Record<string, number> = {};
+        for (const sl of slices) {
+          attributions[sl.name] = 0;
+          for (let i = sl.start; i < sl.start + sl.width; i++) attributions[sl.name] += inputs[sig.encodedNames[i]];
+        }
+        return {
+          row: r + 1,
+          explained: classification ? labels[k] : sig.target.name,
+          prediction,
+          baselinePrediction,
+          attributions,
+          inputs,
+          sum: prediction - baselinePrediction,
+          error: 0,
+          steps: 1,
+        };
+      });
+      return {
+        task: sig.target.task,
+        unit: classification ? 'probability' : 'value',
+        features: slices.map((sl) => sl.name),
+        baseline: signature ? 'signature' : 'zeros',
+        tolerance: 0.01,
+        rows,
+        completeness: { maxError: 0, passed: true, maxSteps: 1 },
+      };
+    },
+    explained: [],
     dispose() {
       fake.disposed = true;
     },

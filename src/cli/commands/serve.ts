@@ -104,6 +104,7 @@ export async function resolveServe(
     cors: merged.cors ?? d.cors,
     bodyLimit: merged.bodyLimit ?? d.bodyLimit,
     maxRows: merged.maxRows ?? d.maxRows,
+    explainMaxRows: merged.explainMaxRows ?? d.explainMaxRows,
     maxBatchSize: merged.maxBatchSize ?? d.maxBatchSize,
     batchTimeoutMs: merged.batchTimeoutMs ?? d.batchTimeoutMs,
     batching: merged.batching ?? d.batching,

@@ -44,3 +44,12 @@ export function markedSparkline(values: readonly number[], mark: number | null, 
   const b = line.bucketOf(mark);
   return `${chars.slice(0, b).join('')}${s.bold.green(chars[b])}${chars.slice(b + 1).join('')}`;
 }
+
+const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+
+/** A horizontal bar of `value / max` of `width` cells, in eighths of a cell (empty for ≤ 0). */
+export function horizontalBar(value: number, max: number, width = 24): string {
+  if (!(value > 0) || !(max > 0)) return '';
+  const eighths = Math.round(Math.min(1, value / max) * width * 8);
+  return '█'.repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8];
+}

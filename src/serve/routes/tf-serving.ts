@@ -2,6 +2,8 @@
  * TensorFlow Serving's REST API (g3doc/api_rest.md), so existing TF Serving clients work:
  *
  *   POST /v1/models/NAME[/versions/N | /labels/L]:predict   instances → predictions, inputs → outputs
+ *   POST /v1/models/NAME[/versions/N | /labels/L]:explain   the same bodies → the predictions plus per-feature
+ *                                                           attributions (KServe's v1 verb; integrated gradients)
  *   GET  /v1/models/NAME[/versions/N | /labels/L]           GetModelStatusResponse
  *   GET  /v1/models/NAME[/versions/N | /labels/L]/metadata  GetModelMetadataResponse (+ mlctl's signature)
  *
@@ -13,7 +15,8 @@ import { MlctlError, type ErrorCode } from '../../errors.js';
 import { decodeRegression } from '../../dataset/signature.js';
 import { infer, outputRows, type ServeContext } from '../context.js';
 import { parseTfServingPath, type ModelPath } from '../model-path.js';
-import { encodeBatch, encodeColumns, isPlainObject } from '../request-rows.js';
+import { encodeBatch, encodeColumns, isPlainObject, type RowLimit } from '../request-rows.js';
+import type { AttributionSet } from '../../lifecycle/explain/attributions.js';
 import type { Servable } from '../servable.js';
 import type { ServableHandle, VersionStatus } from '../servable-manager.js';
 
@@ -21,7 +24,7 @@ export const SIGNATURE_NAME = 'serving_default';
 
 function notFound(url: string): MlctlError {
   return new MlctlError('NOT_FOUND', `Malformed request: ${url}`, {
-    hint: 'Use /v1/models/NAME[/versions/N|/labels/LABEL][:predict|/metadata].',
+    hint: 'Use /v1/models/NAME[/versions/N|/labels/LABEL][:predict|:explain|/metadata].',
   });
 }
 
@@ -30,12 +33,13 @@ export function registerTfServingRoutes(app: FastifyInstance, ctx: ServeContext)
     const rest = (request.params as { '*': string })['*'];
     const parsed = parseTfServingPath(rest);
     if (!parsed) throw notFound(`POST ${request.url}`);
-    if (parsed.action !== 'predict') {
+    if (parsed.action !== 'predict' && parsed.action !== 'explain') {
       if (parsed.action === 'classify' || parsed.action === 'regress') {
         throw new MlctlError('NOT_FOUND', `:${parsed.action} is not supported; use :predict.`);
       }
       throw notFound(`POST ${request.url}`);
     }
+    const explain = parsed.action === 'explain';
     const body = request.body;
     if (!isPlainObject(body)) throw new MlctlError('INVALID_DATA', 'Request body must be a JSON object with "instances" or "inputs".');
     const hasInstances = 'instances' in body;
@@ -56,11 +60,28 @@ export function registerTfServingRoutes(app: FastifyInstance, ctx: ServeContext)
     }
     const handle = ctx.manager.acquire(parsed.model, parsed.request);
     const s = handle.servable;
-    request.mlctl = { route: 'tfs_predict', model: parsed.model, version: String(s.version), rows: 0 };
+    request.mlctl = { route: explain ? 'tfs_explain' : 'tfs_predict', model: parsed.model, version: String(s.version), rows: 0 };
+    // :explain costs dozens of forward and backward passes per row: its own, smaller row limit
+    const limit: RowLimit = explain ? { max: ctx.explainMaxRows, flag: '--explain-max-rows' } : ctx.maxRows;
+    const key = hasInstances ? 'predictions' : 'outputs';
+    if (explain) {
+      try {
+        const rows = hasInstances ? encodeBatch(s, body.instances, limit, 'instances') : encodeColumns(s, body.inputs, limit);
+        request.mlctl.rows = rows.n;
+        // the forward pass as :predict makes it (metrics, drift), then the attributions (TF.js, synchronous)
+        ctx.metrics.observeBatch(s, rows.n);
+        const predicted = s.forward(rows.x, rows.n);
+        ctx.metrics.observePredictions(s, rows.x, predicted, rows.n);
+        reply.send({ [key]: tensorOut(s, predicted, rows.n), ...explanationBody(s.explain(rows.x, rows.n)) });
+        return reply;
+      } finally {
+        handle.release();
+      }
+    }
     let out: Float32Array | Promise<Float32Array>;
     let n: number;
     try {
-      const rows = hasInstances ? encodeBatch(s, body.instances, ctx.maxRows, 'instances') : encodeColumns(s, body.inputs, ctx.maxRows);
+      const rows = hasInstances ? encodeBatch(s, body.instances, limit, 'instances') : encodeColumns(s, body.inputs, limit);
       n = rows.n;
       request.mlctl.rows = n;
       out = infer(ctx, s, rows);
@@ -68,7 +89,6 @@ export function registerTfServingRoutes(app: FastifyInstance, ctx: ServeContext)
       handle.release();
       throw e;
     }
-    const key = hasInstances ? 'predictions' : 'outputs';
     if (out instanceof Promise) return finish(out, handle, (o) => ({ [key]: tensorOut(s, o, n) }));
     handle.release();
     reply.send({ [key]: tensorOut(s, out, n) });
@@ -82,7 +102,7 @@ export function registerTfServingRoutes(app: FastifyInstance, ctx: ServeContext)
       if (parsed) throw new MlctlError('USAGE', `Use POST for :${parsed.action}.`);
       throw notFound(`GET ${request.url}`);
     }
-    if (parsed.action === 'predict') throw new MlctlError('USAGE', 'Use POST for :predict.');
+    if (parsed.action === 'predict' || parsed.action === 'explain') throw new MlctlError('USAGE', `Use POST for :${parsed.action}.`);
     request.mlctl = { route: parsed.action === 'metadata' ? 'tfs_metadata' : 'tfs_status', model: parsed.model, version: '', rows: 0 };
     return parsed.action === 'metadata' ? metadata(ctx, parsed) : status(ctx, parsed);
   });
@@ -99,6 +119,24 @@ function finish(out: Promise<Float32Array>, handle: ServableHandle, render: (o: 
       throw e;
     },
   );
+}
+
+/**
+ * The attributions part of an :explain answer: how they were computed, and per row the output
+ * explained, its value and the baseline's, each feature's share, and the completeness check.
+ */
+function explanationBody(set: AttributionSet): Record<string, unknown> {
+  return {
+    explanation: { method: 'integrated-gradients', baseline: set.baseline, unit: set.unit, tolerance: set.tolerance },
+    explanations: set.rows.map((r) => ({
+      explained: r.explained,
+      prediction: r.prediction,
+      baseline_prediction: r.baselinePrediction,
+      attributions: r.attributions,
+      completeness_error: r.error,
+      steps: r.steps,
+    })),
+  };
 }
 
 /** Output rows; regression values in the target's units. */

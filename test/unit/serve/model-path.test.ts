@@ -9,6 +9,8 @@ describe('parseTfServingPath', () => {
     ['iris%3Apredict', { model: 'iris', request: { kind: 'latest' }, action: 'predict' }],
     ['iris/versions/3:predict', { model: 'iris', request: { kind: 'version', version: 3 }, action: 'predict' }],
     ['iris/labels/production:predict', { model: 'iris', request: { kind: 'label', label: 'production' }, action: 'predict' }],
+    ['iris:explain', { model: 'iris', request: { kind: 'latest' }, action: 'explain' }],
+    ['iris/versions/3:explain', { model: 'iris', request: { kind: 'version', version: 3 }, action: 'explain' }],
     ['iris/versions/3', { model: 'iris', request: { kind: 'version', version: 3 }, action: 'status' }],
     ['iris/labels/stable/metadata', { model: 'iris', request: { kind: 'label', label: 'stable' }, action: 'metadata' }],
     ['iris/metadata', { model: 'iris', request: { kind: 'latest' }, action: 'metadata' }],
