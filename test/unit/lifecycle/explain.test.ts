@@ -227,7 +227,7 @@ describe('local attributions (integrated gradients)', () => {
   it('rejects rows outside the split and --row with --input', async () => {
     const e = await rejection(explain({ registry, model: 'synth', rows: [201] }));
     expect(e.code).toBe('USAGE');
-    expect(e.message).toMatch(/^--row 201 is outside .*synthetic\.csv's 200 rows \(1 to 200\)\.$/);
+    expect(e.message).toMatch(/^--row 201 is outside the 200 rows of the test split of synthetic\.csv \(1 to 200\)\.$/);
     const both = await rejection(explain({ registry, model: 'synth', rows: [1], input: { text: '[]', name: 'stdin' } }));
     expect(both.code).toBe('USAGE');
   });
