@@ -437,6 +437,40 @@ describe('mlctl serve --all --grpc-port 0 (a model with categories; limits)', ()
     );
   });
 
+  it("mlctl infer asks REST and gRPC alike and exits 0; 1 with the server's message when refused or unreachable", async () => {
+    await writeFile(
+      path.join(work, 'churn-rows.csv'),
+      ['plan,region,tenure_months,monthly_fee,has_support,support_tickets', 'pro,south,51,81.6,yes,8', 'basic,north,3,19.98,no,0'].join(
+        '\n',
+      ),
+    );
+    for (const url of [server.startup.grpc, server.url]) {
+      const iris = await runCli(['infer', url, 'iris', '--input', 'rows.json', '--json'], { cwd: work });
+      expect(iris.code, iris.stderr).toBe(0);
+      expect(iris.json()).toMatchObject({ url, protocol: url.startsWith('grpc') ? 'grpc' : 'rest', model: 'iris', version: '2', rows: 3 });
+      expect(iris.json().predictions.map((p: any) => p.label)).toEqual(expected.iris2.map((p) => p.label));
+      const churn = await runCli(['infer', url, 'churn', '--input', 'churn-rows.csv', '--json'], { cwd: work });
+      expect(churn.code, churn.stderr).toBe(0);
+      expect(churn.json().predictions.map((p: any) => p.label)).toEqual(expected.churn.map((p) => p.label));
+      churn
+        .json()
+        .predictions.forEach((p: any, i: number) =>
+          expect(p.probabilities[1]).toBeCloseTo(Object.values(expected.churn[i].probabilities)[1], 5),
+        );
+    }
+    const text = await runCli(['infer', server.startup.grpc, 'iris', '--input', 'rows.json'], { cwd: work });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/3 predictions from iris v2 over gRPC/);
+    const unknown = await runCli(['infer', server.startup.grpc, 'nope', '--input', 'rows.json'], { cwd: work });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/The server answered NOT_FOUND: Servable not found for request: Latest\(nope\)/);
+    const down = await runCli(['infer', 'grpc://127.0.0.1:1', 'iris', '--input', 'rows.json'], { cwd: work });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/Cannot reach grpc:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/);
+    const usage = await runCli(['infer', 'ftp://x', 'iris', '--input', 'rows.json'], { cwd: work });
+    expect(usage.code).toBe(2);
+  }, 60_000);
+
   it('a message over --body-limit is RESOURCE_EXHAUSTED; a call past its deadline is DEADLINE_EXCEEDED; the server keeps serving', async () => {
     const big = Array.from({ length: 200 }, () => ROWS[0]);
     const tooBig = await client.call('ModelInfer', { model_name: 'iris', inputs: [fp32Input(big)] });

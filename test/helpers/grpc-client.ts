@@ -15,7 +15,13 @@ const definition = protoLoader.loadSync(path.join(REPO_ROOT, 'proto/grpc_predict
 });
 const Service = (grpc.loadPackageDefinition(definition) as any).inference.GRPCInferenceService as typeof grpc.Client;
 
-export type GrpcResult = { code: 0; value: any } | { code: number; details: string; metadata: Record<string, unknown> };
+/** code 0 with the answer in `value`, or the status code, details and trailing metadata */
+export interface GrpcResult {
+  code: number;
+  value?: any;
+  details?: string;
+  metadata?: Record<string, unknown>;
+}
 
 export interface TestGrpcClient {
   client: grpc.Client;

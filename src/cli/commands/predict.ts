@@ -10,7 +10,7 @@ import { CSV_FORMAT_OPTIONS, HEADER_OPTIONS, type CsvFormatFlags } from '../../o
 import { runAction } from '../run-action.js';
 import { plural } from '../../vocabulary.js';
 import type { CommandContext } from '../context.js';
-import { openRegistry, selectorFrom } from './shared.js';
+import { openRegistry, readStdin, selectorFrom } from './shared.js';
 
 interface PredictFlags extends CsvFormatFlags {
   version?: number | 'latest';
@@ -107,15 +107,4 @@ async function checkOutputPath(output: string, input: string): Promise<void> {
       },
     );
   }
-}
-
-async function readStdin(): Promise<Buffer> {
-  if (process.stdin.isTTY) {
-    throw new MlctlError('USAGE', '--input - reads rows from stdin, but stdin is a terminal.', {
-      hint: 'Pipe data in (cat rows.csv | mlctl predict … --input -) or pass a file.',
-    });
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }

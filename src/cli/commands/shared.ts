@@ -33,3 +33,15 @@ export function selectorFrom(opts: { version?: number | 'latest'; alias?: string
   if (opts.alias !== undefined) return { alias: opts.alias };
   return { version: opts.version ?? 'latest' };
 }
+
+/** All of stdin for `--input -` (refused when stdin is a terminal). */
+export async function readStdin(): Promise<Buffer> {
+  if (process.stdin.isTTY) {
+    throw new MlctlError('USAGE', '--input - reads rows from stdin, but stdin is a terminal.', {
+      hint: 'Pipe data in (cat rows.csv | mlctl predict … --input -) or pass a file.',
+    });
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
