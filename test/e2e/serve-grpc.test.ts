@@ -10,11 +10,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import http2 from 'node:http2';
 import path from 'node:path';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp-dir.js';
 import { getJson, postJson, startServe, type ServeProcess } from '../helpers/serve-process.js';
-import { STATUS, grpcClient, outputOf, rawBytes, rawFp32, type GrpcResult, type TestGrpcClient } from '../helpers/grpc-client.js';
+import {
+  STATUS,
+  grpcClient,
+  outputOf,
+  rawBytes,
+  rawFp32,
+  serializeInferRequest,
+  type GrpcResult,
+  type TestGrpcClient,
+} from '../helpers/grpc-client.js';
 
 let work: string;
 let reg: string;
@@ -316,7 +326,7 @@ describe('mlctl serve iris --alias production --grpc-port 0 --token …', () => 
     expect(ok(await client.call('ModelMetadata', { name: 'iris' })).versions).toEqual(['2']);
   }, 60_000);
 
-  it('SIGTERM: calls get UNAVAILABLE while the server drains, and it exits 0', async () => {
+  it('SIGTERM: a gRPC call in flight completes, new calls get UNAVAILABLE, exit 0', async () => {
     const port = Number(server.url.split(':')[2]);
     const body = JSON.stringify({ input_data: ROWS });
     // a REST request in flight (half its body sent) keeps the drain going
@@ -335,11 +345,41 @@ describe('mlctl serve iris --alias production --grpc-port 0 --token …', () => 
       req.on('error', reject);
     });
     req.write(body.slice(0, 10));
+    // and a gRPC call in flight: HTTP/2 stream open, half of its length-prefixed message sent
+    const message = serializeInferRequest({ model_name: 'iris', inputs: [fp32Input(ROWS)] });
+    const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, 0]), message]);
+    frame.writeUInt32BE(message.length, 1);
+    const session = http2.connect(`http://${server.startup.grpc.slice('grpc://'.length)}`);
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': '/inference.GRPCInferenceService/ModelInfer',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      ...AUTH,
+    });
+    const chunks: Buffer[] = [];
+    const grpcDone = new Promise<{ status: string | undefined; body: Buffer }>((resolve, reject) => {
+      let status: string | undefined;
+      stream.on('trailers', (t) => (status = String(t['grpc-status'])));
+      stream.on('data', (d: Buffer) => chunks.push(d));
+      stream.on('end', () => resolve({ status, body: Buffer.concat(chunks) }));
+      stream.on('error', reject);
+    });
+    stream.write(frame.subarray(0, 20));
     await new Promise((r) => setTimeout(r, 200));
     server.child.kill('SIGTERM');
     await server.waitForLog(/^SIGTERM: draining/);
-    const during = await client.call('ModelInfer', { model_name: 'iris', inputs: [fp32Input(ROWS)] });
+    const late = grpcClient(server.startup.grpc, TOKEN);
+    const during = await late.call('ModelInfer', { model_name: 'iris', inputs: [fp32Input(ROWS)] });
+    late.close();
     expect(during.code).toBe(STATUS.UNAVAILABLE);
+    stream.end(frame.subarray(20));
+    const answered = await grpcDone;
+    session.close();
+    expect(answered.status).toBe('0');
+    // one length-prefixed ModelInferResponse naming the version that served
+    expect(answered.body.readUInt32BE(1)).toBe(answered.body.length - 5);
+    expect(answered.body.includes(Buffer.from('setosa'))).toBe(true);
     req.end(body.slice(10));
     expect(await done).toBe(200);
     const { code } = await server.exited;

@@ -70,6 +70,11 @@ export function grpcClient(target: string, token: string | null = null, channelO
 
 export const STATUS = grpc.status;
 
+/** A ModelInferRequest as the bytes of a gRPC message (without the 5-byte frame prefix). */
+export function serializeInferRequest(request: unknown): Buffer {
+  return (Service as any).service.ModelInfer.requestSerialize(request);
+}
+
 /** Values of output `name` of a ModelInferResponse, from contents or raw_output_contents. */
 export function outputOf(response: any, name: string): unknown[] {
   const i = response.outputs.findIndex((o: any) => o.name === name);

@@ -6,9 +6,9 @@
  * accepts its own connections (one client channel stays on one worker: HTTP/2 balances per
  * connection, not per call).
  *
- * `drain()` stops taking calls (new ones on open connections get UNAVAILABLE until the
- * connection is told to go away), lets those in flight finish, and after the timeout cuts the
- * rest off.
+ * `drain()` stops taking calls (the port closes and every connection gets GOAWAY, so a new call
+ * fails UNAVAILABLE and a client retries elsewhere), lets those in flight finish — including one
+ * whose message was still arriving — and after the timeout cuts the rest off.
  */
 import type { Server } from '@grpc/grpc-js';
 import type { Logger } from 'pino';

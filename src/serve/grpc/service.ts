@@ -10,6 +10,9 @@
  * message, NOT_FOUND for an unknown model or version, UNAUTHENTICATED, UNAVAILABLE while
  * draining, with the REST side's message as details (and the hint in `mlctl-hint` trailing
  * metadata). A call whose deadline has passed is answered DEADLINE_EXCEEDED without work.
+ * Draining needs no check here: the server stops taking calls (GOAWAY on every connection, the
+ * port closed), so new calls fail UNAVAILABLE in the transport, and any call that reaches a
+ * handler began before the drain and is answered normally, as REST requests in flight are.
  * One access-log line and one `mlctl_grpc_requests_total` sample per call.
  */
 import { Metadata, status, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
@@ -97,11 +100,6 @@ export function createGrpcService(options: GrpcServiceOptions): GrpcService {
               { hint: 'Send the token the server was started with (--token or MLCTL_TOKEN).' },
             );
           }
-        }
-        if (ctx.isDraining() && !OPEN.has(method)) {
-          throw new MlctlError('UNAVAILABLE', 'The server is shutting down and takes no new requests.', {
-            hint: 'Retry on another replica.',
-          });
         }
         if (deadlinePassed(call)) {
           finish('DEADLINE_EXCEEDED');
