@@ -8,6 +8,10 @@
 // servers' peak RSS; writes bench/results/serve.json.
 // Goals (issue 8): at 64 connections ≥ 0.75 of bare requests/s, p99 < 10 ms, 0 errors; RSS < 200 MB per worker.
 // Also the TF.js path (--fast-path off) with request batching on and off (--no-tfjs skips it).
+// gRPC (issue 11): the same server with --grpc-port answers single-row ModelInfer (fp32_contents)
+// from a grpc-js client keeping 1, 16 and 64 calls in flight on one channel (HTTP/2 streams),
+// beside a bare grpc-js server that decodes the same message and returns a constant answer (the
+// ceiling grpc-js itself allows with this client); ratios to both bare servers are reported.
 // Usage: node bench/serve.mjs [--duration 10] [--connections 1,16,64] [--rounds 1] [--workers 1] [--log-level info] [--fast-path auto|off] [--no-pin] [--no-tfjs]
 // With --rounds N the whole interleaved matrix runs N times and each cell reports its median run.
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,6 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -112,6 +118,68 @@ async function startBare() {
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
+const protoFile = path.join(root, 'proto/grpc_predict_v2.proto');
+const protoOptions = { keepCase: true, longs: Number, defaults: true };
+
+async function startBareGrpc() {
+  const code = `
+    const grpc = require('@grpc/grpc-js');
+    const protoLoader = require('@grpc/proto-loader');
+    const def = protoLoader.loadSync(${JSON.stringify(protoFile)}, ${JSON.stringify(protoOptions)});
+    const { inference } = grpc.loadPackageDefinition(def);
+    const answer = { model_name: 'iris', model_version: '1', outputs: [
+      { name: 'probabilities', datatype: 'FP32', shape: [1, 3], contents: { fp32_contents: [0.98, 0.01, 0.01] } },
+      { name: 'label', datatype: 'BYTES', shape: [1], contents: { bytes_contents: [Buffer.from('setosa')] } } ] };
+    const server = new grpc.Server();
+    server.addService(inference.GRPCInferenceService.service, { ModelInfer: (call, cb) => cb(null, answer) });
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, port) => process.stdout.write(String(port) + '\\n'));`;
+  const [cmd, cmdArgs] = nodeCommand(['-e', code]);
+  const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const port = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+  return { target: `127.0.0.1:${port}`, child };
+}
+
+const { inference } = grpc.loadPackageDefinition(protoLoader.loadSync(protoFile, protoOptions));
+
+/**
+ * gRPC load: one channel, `streams` ModelInfer calls kept in flight for `duration` seconds (a
+ * closed loop, as autocannon's connections); latency per call; the server's CPU per call.
+ */
+async function runGrpc(target, request, streams, pid) {
+  const client = new inference.GRPCInferenceService(target, grpc.credentials.createInsecure());
+  await new Promise((resolve, reject) => client.waitForReady(Date.now() + 5000, (e) => (e ? reject(e) : resolve())));
+  const before = cpuMs(pid);
+  const latencies = [];
+  let errors = 0;
+  const until = performance.now() + duration * 1000;
+  const started = performance.now();
+  const loop = async () => {
+    while (performance.now() < until) {
+      const t0 = performance.now();
+      const ok = await new Promise((resolve) => client.ModelInfer(request, (e) => resolve(!e)));
+      if (ok) latencies.push(performance.now() - t0);
+      else errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: streams }, loop));
+  const seconds = (performance.now() - started) / 1000;
+  client.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q) =>
+    latencies.length ? Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(2)) : null;
+  const total = latencies.length + errors;
+  return {
+    requestsPerSec: Math.round(latencies.length / seconds),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    errors,
+    non2xx: 0,
+    requests: total,
+    cpuUsPerRequest: Number((((cpuMs(pid) - before) * 1000) / Math.max(1, total)).toFixed(1)),
+  };
+}
+
 async function startServe(extra = []) {
   const args = [
     path.join(root, 'bin/mlctl.js'),
@@ -190,8 +258,14 @@ const endpoints = [
   },
 ];
 
+const grpcRequest = {
+  model_name: 'iris',
+  inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], contents: { fp32_contents: row } }],
+};
 const bare = await startBare();
-const serve = await startServe();
+const bareGrpc = await startBareGrpc();
+const serve = await startServe(['--grpc-port', '0']);
+const serveGrpc = serve.startup.grpc.replace('grpc://', '');
 console.error(
   `bare node:http at ${bare.url}; mlctl serve at ${serve.url} (${workers} worker(s)); ${duration} s per run; ${pin ? `autocannon on CPU 0, servers on CPU ${serverCpus}` : 'not pinned'}`,
 );
@@ -199,6 +273,8 @@ console.error(
 // warm both up (JIT, connection set-up)
 await run(bare.url, endpoints[0].body, 16, bare.child.pid).catch(() => {});
 await run(serve.url + endpoints[0].path, endpoints[0].body, 16, serve.child.pid);
+await runGrpc(bareGrpc.target, grpcRequest, 16, bareGrpc.child.pid);
+await runGrpc(serveGrpc, grpcRequest, 16, serve.child.pid);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -224,6 +300,8 @@ for (let round = 0; round < rounds; round++) {
   for (const c of connectionCounts) {
     record('bare node:http', c, summarize(await run(bare.url, endpoints[0].body, c, bare.child.pid)));
     for (const e of endpoints) record(`mlctl ${e.name}`, c, summarize(await run(serve.url + e.path, e.body, c, serve.child.pid)));
+    record('bare grpc-js', c, await runGrpc(bareGrpc.target, grpcRequest, c, bareGrpc.child.pid));
+    record('mlctl gRPC ModelInfer', c, await runGrpc(serveGrpc, grpcRequest, c, serve.child.pid));
   }
   for (const c of connectionCounts)
     record('mlctl /predict 100 rows', c, summarize(await run(serve.url + '/predict', big, c, serve.child.pid)));
@@ -248,6 +326,31 @@ for (const c of connectionCounts) {
       runs: runs.map((r) => r.requestsPerSec),
     });
   }
+}
+// gRPC: against the bare grpc-js server (same client, same message) and the bare node:http one
+const grpcResults = [];
+for (const c of connectionCounts) {
+  const bh = medianRun(cells.get(`bare node:http|${c}`));
+  const bg = medianRun(cells.get(`bare grpc-js|${c}`));
+  print('bare grpc-js', c, bg, null, null);
+  grpcResults.push({ target: 'bare grpc-js', streams: c, ...bg, runs: cells.get(`bare grpc-js|${c}`).map((r) => r.requestsPerSec) });
+  const runs = cells.get(`mlctl gRPC ModelInfer|${c}`);
+  const s = medianRun(runs);
+  const ratio = s.requestsPerSec / bg.requestsPerSec;
+  const cpuRatio = bg.cpuUsPerRequest / s.cpuUsPerRequest;
+  const httpRatio = s.requestsPerSec / bh.requestsPerSec;
+  console.log(
+    `${'mlctl gRPC ModelInfer'.padEnd(26)} c=${String(c).padStart(2)}  ${String(s.requestsPerSec).padStart(7)} req/s  p50 ${String(s.p50Ms).padStart(4)} ms  p99 ${String(s.p99Ms).padStart(4)} ms  errors ${s.errors}  cpu ${s.cpuUsPerRequest.toFixed(1).padStart(5)} µs/req  ${ratio.toFixed(2)}× bare grpc-js req/s, ${cpuRatio.toFixed(2)}× by CPU; ${httpRatio.toFixed(2)}× bare node:http req/s`,
+  );
+  grpcResults.push({
+    target: 'mlctl gRPC ModelInfer',
+    streams: c,
+    ...s,
+    ratioToBareGrpc: Number(ratio.toFixed(3)),
+    cpuRatioToBareGrpc: Number(cpuRatio.toFixed(3)),
+    ratioToBareHttp: Number(httpRatio.toFixed(3)),
+    runs: runs.map((r) => r.requestsPerSec),
+  });
 }
 const bigResults = [];
 for (const c of connectionCounts) {
@@ -287,7 +390,10 @@ const goals = {
   ratioAtMaxConnections: { goal: 0.75, worst: Math.min(...at64.map((r) => r.ratioToBare)) },
   cpuRatioAtMaxConnections: { worst: Math.min(...at64.map((r) => r.cpuRatioToBare)) },
   p99MsAtMaxConnections: { goal: 10, worst: Math.max(...at64.map((r) => r.p99Ms)) },
-  errors: { goal: 0, total: [...results, ...bigResults].reduce((a, r) => a + (r.target.startsWith('mlctl') ? r.errors + r.non2xx : 0), 0) },
+  errors: {
+    goal: 0,
+    total: [...results, ...bigResults, ...grpcResults].reduce((a, r) => a + (r.target.startsWith('mlctl') ? r.errors + r.non2xx : 0), 0),
+  },
   rssMbPerWorker: { goal: 200, worst: Math.max(...workerPeaks.filter((m) => m !== null)) },
 };
 console.log(
@@ -318,6 +424,7 @@ const out = {
     batching: m.batching.enabled,
   })),
   results,
+  grpc: grpcResults,
   rows100: bigResults,
   tfjsPath: tfjs,
   peakRssMb: { serveWorkers: workerPeaks, servePrimary: workers > 1 ? rss.serve.self : null, bare: rss.bare.self },

@@ -20,31 +20,46 @@ export type ErrorCode =
   | 'INTERRUPTED'
   | 'INTERNAL';
 
+/** gRPC status names (google.rpc.Code); serve/grpc turns a name into its number. */
+export type GrpcStatusName =
+  | 'CANCELLED'
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'RESOURCE_EXHAUSTED'
+  | 'FAILED_PRECONDITION'
+  | 'ABORTED'
+  | 'INTERNAL'
+  | 'UNAVAILABLE'
+  | 'UNAUTHENTICATED';
+
 interface CodeInfo {
   /** process exit code for the CLI */
   exit: number;
   /** HTTP status for the server (null: never reaches HTTP) */
   http: number | null;
+  /** gRPC status for the server's gRPC side */
+  grpc: GrpcStatusName;
 }
 
-/** The only table: ErrorCode -> exit code / HTTP status. README's exit-code section mirrors it. */
+/** The only table: ErrorCode -> exit code / HTTP status / gRPC status. README's exit-code section mirrors it. */
 export const ERROR_CODES: Readonly<Record<ErrorCode, CodeInfo>> = {
-  USAGE: { exit: 2, http: 400 },
-  NOT_FOUND: { exit: 1, http: 404 },
-  ALREADY_EXISTS: { exit: 1, http: 409 },
-  CONFLICT: { exit: 1, http: 409 },
-  INVALID_DATA: { exit: 1, http: 400 },
-  INVALID_MODEL: { exit: 1, http: 422 },
-  CONFIG: { exit: 2, http: 500 },
-  GATE_FAILED: { exit: 3, http: null },
-  UNAVAILABLE: { exit: 1, http: 503 },
-  UNAUTHENTICATED: { exit: 1, http: 401 },
-  PAYLOAD_TOO_LARGE: { exit: 1, http: 413 },
-  UNSUPPORTED_MEDIA_TYPE: { exit: 1, http: 415 },
-  IO: { exit: 1, http: 500 },
+  USAGE: { exit: 2, http: 400, grpc: 'INVALID_ARGUMENT' },
+  NOT_FOUND: { exit: 1, http: 404, grpc: 'NOT_FOUND' },
+  ALREADY_EXISTS: { exit: 1, http: 409, grpc: 'ALREADY_EXISTS' },
+  CONFLICT: { exit: 1, http: 409, grpc: 'ABORTED' },
+  INVALID_DATA: { exit: 1, http: 400, grpc: 'INVALID_ARGUMENT' },
+  INVALID_MODEL: { exit: 1, http: 422, grpc: 'FAILED_PRECONDITION' },
+  CONFIG: { exit: 2, http: 500, grpc: 'INTERNAL' },
+  GATE_FAILED: { exit: 3, http: null, grpc: 'FAILED_PRECONDITION' },
+  UNAVAILABLE: { exit: 1, http: 503, grpc: 'UNAVAILABLE' },
+  UNAUTHENTICATED: { exit: 1, http: 401, grpc: 'UNAUTHENTICATED' },
+  PAYLOAD_TOO_LARGE: { exit: 1, http: 413, grpc: 'RESOURCE_EXHAUSTED' },
+  UNSUPPORTED_MEDIA_TYPE: { exit: 1, http: 415, grpc: 'INVALID_ARGUMENT' },
+  IO: { exit: 1, http: 500, grpc: 'INTERNAL' },
   /** stopped by the user (Ctrl-C); 128 + SIGINT as shells report it */
-  INTERRUPTED: { exit: 130, http: null },
-  INTERNAL: { exit: 1, http: 500 },
+  INTERRUPTED: { exit: 130, http: null, grpc: 'CANCELLED' },
+  INTERNAL: { exit: 1, http: 500, grpc: 'INTERNAL' },
 };
 
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, GATE_FAILED: 3, INTERRUPTED: 130 } as const;
@@ -76,6 +91,10 @@ export class MlctlError extends Error {
 
   get httpStatus(): number {
     return ERROR_CODES[this.code].http ?? 500;
+  }
+
+  get grpcStatus(): GrpcStatusName {
+    return ERROR_CODES[this.code].grpc;
   }
 
   toJSON(): { code: ErrorCode; message: string; hint?: string; details?: Record<string, unknown> } {

@@ -16,6 +16,7 @@ import { quantizeCommand } from './commands/quantize.js';
 import { pruneCommand } from './commands/prune.js';
 import { exportCommand } from './commands/export.js';
 import { serveCommand } from './commands/serve.js';
+import { inferCommand } from './commands/infer.js';
 import { reportCommand } from './commands/report.js';
 import { initCommand } from './commands/init.js';
 
@@ -65,6 +66,7 @@ Examples:
   program.addCommand(quantizeCommand());
   program.addCommand(pruneCommand());
   program.addCommand(serveCommand());
+  program.addCommand(inferCommand());
   program.addCommand(reportCommand());
   program.addCommand(importCommand());
   program.addCommand(exportCommand());

@@ -42,6 +42,7 @@ export function createServeLogger(level: ServeSettings['logLevel'], bindings: Re
 export function startupOf(server: RunningServer, settings: ServeSettings, workers: number): ServeStartup {
   return {
     url: server.url,
+    ...(server.grpc ? { grpc: server.grpc.url } : {}),
     pid: process.pid,
     workers,
     watching: server.watching,
@@ -125,7 +126,10 @@ export async function runServeProcess(options: ServeRunOptions): Promise<void> {
   const server = await startServing(options, logger);
   for (const w of server.warnings) ctx.reporter.warn(w);
   const startup = startupOf(server, settings, 1);
-  logger.info({ url: server.url, models: server.models.map((m) => `${m.model} v${m.version}`) }, `listening on ${server.url}`);
+  logger.info(
+    { url: server.url, ...(server.grpc ? { grpc: server.grpc.url } : {}), models: server.models.map((m) => `${m.model} v${m.version}`) },
+    `listening on ${server.url}${server.grpc ? ` and ${server.grpc.url}` : ''}`,
+  );
   const { renderServeStartup } = await import('./render/serve.js');
   ctx.reporter.result(startup, renderServeStartup);
   const why = await waitForStop();

@@ -65,6 +65,7 @@ function exampleOf(key: string, spec: OptionSpec<unknown>): unknown {
   // serve: a token belongs in MLCTL_TOKEN or a secret store rather than a committed file
   if (key === 'token') return 'change-me';
   if (key === 'cors') return 'https://app.example.com';
+  if (key === 'grpcPort') return 9001;
   // tune: a budget, a space file and a thread count have no fixed default
   if (key === 'trials') return DEFAULT_TRIALS;
   if (key === 'timeBudget') return '10m';

@@ -198,12 +198,16 @@ async function explainRows(options: ExplainOptions, info: VersionInfo): Promise<
     const wanted = options.rows ?? [];
     const outside = wanted.filter((r) => !(Number.isInteger(r) && r >= 1 && r <= count));
     if (outside.length > 0 || wanted.length === 0) {
-      throw new MlctlError('USAGE', `--row ${outside.join(',') || '(none)'} is outside the ${count} rows of ${rows.source === 'test-split' ? `the test split of ${path.basename(rows.path)}` : path.basename(rows.path)} (1 to ${count}).`, {
-        hint:
-          rows.source === 'test-split'
-            ? 'Rows count within the stored test split, in file order.'
-            : 'Rows count the labelled rows of --data.',
-      });
+      throw new MlctlError(
+        'USAGE',
+        `--row ${outside.join(',') || '(none)'} is outside the ${count} rows of ${rows.source === 'test-split' ? `the test split of ${path.basename(rows.path)}` : path.basename(rows.path)} (1 to ${count}).`,
+        {
+          hint:
+            rows.source === 'test-split'
+              ? 'Rows count within the stored test split, in file order.'
+              : 'Rows count the labelled rows of --data.',
+        },
+      );
     }
     const width = rows.signature.inputSize;
     x = new Float32Array(wanted.length * width);

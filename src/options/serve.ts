@@ -53,6 +53,12 @@ export function unitValue(kind: ValueKind<number>, v: number | string | undefine
 export const SERVE_OPTIONS = {
   host: option('--host <address>', 'interface to bind (0.0.0.0 for all)', textKind, { default: '127.0.0.1', env: true }),
   port: option('--port <n>', 'port (0 = any free port)', integerKind({ min: 0, max: 65535 }), { default: 8080, env: true }),
+  grpcPort: option(
+    '--grpc-port <n>',
+    "also serve KServe's Open Inference Protocol v2 over gRPC on this port (0 = any free port)",
+    integerKind({ min: 0, max: 65535 }),
+    { env: true },
+  ),
   token: option('--token <secret>', 'require "Authorization: Bearer <secret>" (health endpoints stay open)', textKind, { env: true }),
   cors: option('--cors <origin>', 'allow a browser page on this origin ("*" for any) to call the server', textKind, { env: true }),
   workers: option('--workers <n>', 'worker processes sharing the port; a crashed one is restarted', integerKind({ min: 1, max: 256 }), {

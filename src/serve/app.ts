@@ -8,12 +8,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { MlctlError } from '../errors.js';
 import { HEALTH_ROUTES } from '../vocabulary.js';
-import { Batcher } from './batcher.js';
-import { DEFAULT_SERVE_SETTINGS } from './settings.js';
 import { renderError, errorBody, errorStyleOf } from './http-errors.js';
 import type { ServeMetrics } from './metrics.js';
 import type { ServableManager } from './servable-manager.js';
-import type { ServeContext } from './context.js';
+import { createServeContext, type ServeContext } from './context.js';
 import { registerPredictRoute } from './routes/predict.js';
 import { registerTfServingRoutes } from './routes/tf-serving.js';
 import { registerOipRoutes } from './routes/oip.js';
@@ -49,6 +47,8 @@ export interface AppOptions {
   isDraining?: () => boolean;
   serverName?: string;
   serverVersion?: string;
+  /** a context shared with another front end (the gRPC service); built from the options above when absent */
+  context?: ServeContext;
 }
 
 /** Endpoints a load balancer or orchestrator probes without credentials. */
@@ -102,26 +102,20 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  const batcher =
-    options.maxBatchSize > 1
-      ? new Batcher({
-          maxBatchSize: options.maxBatchSize,
-          timeoutMs: options.batchTimeoutMs,
-          onBatch: (s, rows) => options.metrics.observeBatch(s, rows),
-        })
-      : null;
-
-  const ctx: ServeContext = {
-    manager: options.manager,
-    metrics: options.metrics,
-    batcher,
-    maxRows: options.maxRows,
-    explainMaxRows: options.explainMaxRows ?? DEFAULT_SERVE_SETTINGS.explainMaxRows,
-    isDraining: options.isDraining ?? (() => false),
-    metricsText: options.metricsText ?? (async () => ({ contentType: options.metrics.contentType, body: await options.metrics.text() })),
-    serverName: options.serverName ?? 'mlctl',
-    serverVersion: options.serverVersion ?? '0.0.0',
-  };
+  const ctx: ServeContext =
+    options.context ??
+    createServeContext({
+      manager: options.manager,
+      metrics: options.metrics,
+      maxRows: options.maxRows,
+      explainMaxRows: options.explainMaxRows,
+      maxBatchSize: options.maxBatchSize,
+      batchTimeoutMs: options.batchTimeoutMs,
+      isDraining: options.isDraining,
+      metricsText: options.metricsText,
+      serverName: options.serverName,
+      serverVersion: options.serverVersion,
+    });
 
   if (options.cors) {
     const { default: cors } = await import('@fastify/cors');

@@ -2,8 +2,9 @@
  * What every route gets: the manager (handles on servables), the inference call (plain pass or
  * TF.js, batched where that pays), limits, and the request info the access log and metrics read.
  */
+import { DEFAULT_SERVE_SETTINGS } from './settings.js';
 import { MlctlError } from '../errors.js';
-import type { Batcher } from './batcher.js';
+import { Batcher } from './batcher.js';
 import type { ServeMetrics } from './metrics.js';
 import type { EncodedRows } from './request-rows.js';
 import type { Servable } from './servable.js';
@@ -37,6 +38,48 @@ export interface ServeContext {
   metricsText: () => Promise<{ contentType: string; body: string }>;
   serverName: string;
   serverVersion: string;
+}
+
+export interface ServeContextOptions {
+  manager: ServableManager;
+  metrics: ServeMetrics;
+  maxRows: number;
+  /** rows per :explain request (default: serve's --explain-max-rows default) */
+  explainMaxRows?: number;
+  /** requests coalesced into one forward pass (versions whose measurement says batching pays); 1 = none */
+  maxBatchSize: number;
+  batchTimeoutMs: number;
+  isDraining?: () => boolean;
+  metricsText?: () => Promise<{ contentType: string; body: string }>;
+  serverName?: string;
+  serverVersion?: string;
+}
+
+/**
+ * One context per server process, shared by the HTTP app and the gRPC service: the same loaded
+ * versions, one batcher (REST and gRPC requests coalesce into the same forward passes), one
+ * metrics registry, one drain flag.
+ */
+export function createServeContext(options: ServeContextOptions): ServeContext {
+  const batcher =
+    options.maxBatchSize > 1
+      ? new Batcher({
+          maxBatchSize: options.maxBatchSize,
+          timeoutMs: options.batchTimeoutMs,
+          onBatch: (s, rows) => options.metrics.observeBatch(s, rows),
+        })
+      : null;
+  return {
+    manager: options.manager,
+    metrics: options.metrics,
+    batcher,
+    maxRows: options.maxRows,
+    explainMaxRows: options.explainMaxRows ?? DEFAULT_SERVE_SETTINGS.explainMaxRows,
+    isDraining: options.isDraining ?? (() => false),
+    metricsText: options.metricsText ?? (async () => ({ contentType: options.metrics.contentType, body: await options.metrics.text() })),
+    serverName: options.serverName ?? 'mlctl',
+    serverVersion: options.serverVersion ?? '0.0.0',
+  };
 }
 
 /** Run the forward pass for encoded rows: through the batcher when the version batches. */

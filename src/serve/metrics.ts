@@ -144,6 +144,12 @@ export class ServeMetrics {
     'Time from request received to response sent',
     LATENCY_BUCKETS,
   );
+  private readonly grpcRequests = new FastCounter('mlctl_grpc_requests_total', 'gRPC calls by method and status code');
+  private readonly grpcLatency = new FastHistogram(
+    'mlctl_grpc_request_duration_seconds',
+    'Time from gRPC call received to status sent',
+    LATENCY_BUCKETS,
+  );
   private readonly batchSize = new FastHistogram(
     'mlctl_batch_size',
     'Rows per forward pass (requests coalesced by batching count together)',
@@ -162,7 +168,8 @@ export class ServeMetrics {
     this.driftWindow = options.driftWindow ?? 1000;
     this.serving = options.serving;
     const registers = [this.registry];
-    for (const m of [this.requests, this.latency, this.batchSize]) this.registry.registerMetric(m as never);
+    for (const m of [this.requests, this.latency, this.grpcRequests, this.grpcLatency, this.batchSize])
+      this.registry.registerMetric(m as never);
     // prom-client calls collect() with the metric as `this`; these arrows keep ours
     const classCounts = (): Iterable<ClassCounts> => this.classCounts.values();
     const serving = (): Servable[] => this.serving();
@@ -286,6 +293,16 @@ export class ServeMetrics {
     this.requests.series_(`${lkey}\u0000${code}`, () => ({ route, code: String(code), model, version })).value++;
     this.latency.observe(
       this.latency.series_(lkey, () => ({ route, model, version })),
+      seconds,
+    );
+  }
+
+  /** One finished gRPC call; `code` is the status name (OK, INVALID_ARGUMENT, ...). */
+  observeGrpc(method: string, code: string, model: string, version: string, seconds: number): void {
+    const lkey = `${method}\u0000${model}\u0000${version}`;
+    this.grpcRequests.series_(`${lkey}\u0000${code}`, () => ({ method, code, model, version })).value++;
+    this.grpcLatency.observe(
+      this.grpcLatency.series_(lkey, () => ({ method, model, version })),
       seconds,
     );
   }

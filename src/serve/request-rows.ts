@@ -244,7 +244,7 @@ function readOipTensor(t: unknown, i: number): OipTensor {
       const ok = t.datatype === 'BOOL' ? typeof v === 'boolean' : typeof v === 'number' && Number.isFinite(v);
       if (!ok)
         throw invalid(
-          `${where}, value ${k}: ${JSON.stringify(v) ?? 'nothing'} is not ${t.datatype === 'BOOL' ? 'a boolean' : 'a finite number'} (datatype ${t.datatype}).`,
+          `${where}, value ${k}: ${typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? 'nothing')} is not ${t.datatype === 'BOOL' ? 'a boolean' : 'a finite number'} (datatype ${t.datatype}).`,
         );
     }
   }

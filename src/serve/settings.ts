@@ -10,6 +10,8 @@ export interface ServeSettings {
   host: string;
   /** 0 = any free port */
   port: number;
+  /** also serve the Open Inference Protocol over gRPC on this port (0 = any free); null = no gRPC */
+  grpcPort: number | null;
   /** bearer token; null = no auth */
   token: string | null;
   /** allowed browser origin for CORS ("*" for any); null = no CORS headers */
@@ -49,6 +51,7 @@ const d = defaultsOf(SERVE_OPTIONS);
 export const DEFAULT_SERVE_SETTINGS: Readonly<ServeSettings> = Object.freeze({
   host: d.host!,
   port: d.port!,
+  grpcPort: null,
   token: null,
   cors: null,
   bodyLimit: d.bodyLimit!,

@@ -11,6 +11,8 @@ import { MlctlError } from '../errors.js';
 import type { BackendChoice } from '../vocabulary.js';
 import type { Registry } from '../registry/registry.js';
 import { createApp } from './app.js';
+import { createServeContext } from './context.js';
+import type { RunningGrpcServer } from './grpc/server.js';
 import { createFsChangeFeed, type ChangeFeed } from './change-feed.js';
 import { createServableLoader } from './load-servable.js';
 import { ServeMetrics } from './metrics.js';
@@ -61,6 +63,8 @@ export interface RunningServer {
   models: ServedModelInfo[];
   metrics: ServeMetrics;
   app: FastifyInstance;
+  /** the gRPC side (--grpc-port), null without */
+  grpc: { port: number; url: string } | null;
   /** warnings for the operator (e.g. listening on all interfaces without a token) */
   warnings: string[];
   drain(timeoutMs?: number): Promise<DrainResult>;
@@ -94,6 +98,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   let draining = false;
   let app: FastifyInstance | null = null;
+  let grpc: RunningGrpcServer | null = null;
   try {
     await source.start();
     if (source.models().length === 0) {
@@ -111,6 +116,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       });
     }
     const m = metrics;
+    // one context for both front ends: the same versions, batcher, metrics and drain flag
+    const context = createServeContext({
+      manager,
+      metrics: m,
+      maxRows: settings.maxRows,
+      maxBatchSize: settings.maxBatchSize,
+      batchTimeoutMs: settings.batchTimeoutMs,
+      isDraining: () => draining,
+      metricsText: options.metricsText ? () => options.metricsText!(m) : undefined,
+      serverVersion: options.serverVersion,
+    });
     app = await createApp({
       manager,
       metrics: m,
@@ -125,14 +141,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       requestTimeoutMs: settings.requestTimeoutMs,
       headersTimeoutMs: settings.headersTimeoutMs,
       keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
-      metricsText: options.metricsText ? () => options.metricsText!(m) : undefined,
-      isDraining: () => draining,
-      serverVersion: options.serverVersion,
+      context,
     });
     await app.listen({ host: settings.host, port: settings.port });
+    if (settings.grpcPort !== null) {
+      const { startGrpcServer } = await import('./grpc/server.js');
+      grpc = await startGrpcServer({
+        ctx: context,
+        host: settings.host,
+        port: settings.grpcPort,
+        token: settings.token,
+        maxMessageBytes: settings.bodyLimit,
+        logger,
+      });
+    }
   } catch (e) {
     source.stop();
     await app?.close().catch(() => {});
+    await grpc?.drain(0).catch(() => {});
     await manager.close();
     throw listenError(e, settings);
   }
@@ -141,6 +167,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const port = typeof address === 'object' && address ? address.port : settings.port;
   const hostForUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const warnings = bindWarnings(settings.host, settings.token, port);
+  const grpcServer = grpc;
 
   return {
     url: `http://${hostForUrl}:${port}`,
@@ -153,6 +180,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       .map((s) => ({ model: s.model, version: s.version, backend: s.backend, fastPath: s.fastPath, batching: s.batching })),
     metrics,
     app: server,
+    grpc: grpcServer ? { port: grpcServer.port, url: `grpc://${grpcServer.target}` } : null,
     warnings,
     async drain(timeoutMs = settings.drainTimeoutMs): Promise<DrainResult> {
       const started = performance.now();
@@ -162,6 +190,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), timeoutMs);
       });
+      const grpcDrained = grpcServer?.drain(timeoutMs) ?? Promise.resolve({ drained: true, abandoned: 0 });
       const closed = server.close().then(() => 'closed' as const);
       // a connection whose last request was in flight when draining began goes idle only once
       // its response is out: close those as they get there (server.close() reaps idle ones once)
@@ -176,8 +205,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         server.server.closeAllConnections();
         await closed.catch(() => {});
       }
+      const g = await grpcDrained;
       await manager.close();
-      return { drained: outcome === 'closed', abandoned, ms: Math.round(performance.now() - started) };
+      return {
+        drained: outcome === 'closed' && g.drained,
+        abandoned: abandoned + g.abandoned,
+        ms: Math.round(performance.now() - started),
+      };
     },
   };
 }

@@ -69,6 +69,24 @@ describe('the mlctl package', () => {
     expect(result.accuracy).toBeGreaterThan(0.8);
   });
 
+  it("ships KServe's gRPC .proto with its Apache-2.0 notice, and the packed server finds it", async () => {
+    const pkg = path.join(project, 'node_modules', 'mlctl');
+    expect(await readFile(path.join(pkg, 'proto/grpc_predict_v2.proto'), 'utf8')).toBe(
+      await readFile(path.join(REPO_ROOT, 'proto/grpc_predict_v2.proto'), 'utf8'),
+    );
+    expect(await readFile(path.join(pkg, 'proto/NOTICE'), 'utf8')).toMatch(/Apache License, Version 2\.0/);
+    expect(await readFile(path.join(pkg, 'proto/LICENSE-2.0.txt'), 'utf8')).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+    const script = `
+      const { inferenceService, protoPath } = await import(${JSON.stringify(path.join(pkg, 'dist/serve/grpc/definition.js'))});
+      console.log(JSON.stringify({ path: protoPath(), methods: Object.keys(await inferenceService()) }));
+    `;
+    await writeFile(path.join(project, 'proto.mjs'), script);
+    const { stdout } = await run('node', ['proto.mjs'], { cwd: project, env: cleanEnv() });
+    const result = JSON.parse(stdout);
+    expect(result.path).toBe(path.join(pkg, 'proto/grpc_predict_v2.proto'));
+    expect(result.methods).toEqual(['ServerLive', 'ServerReady', 'ModelReady', 'ServerMetadata', 'ModelMetadata', 'ModelInfer']);
+  });
+
   it('ships types that a TypeScript project checks against', async () => {
     const source = `
       import { train, Registry, type VersionRecord, type TrainSettings } from 'mlctl';

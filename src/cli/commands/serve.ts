@@ -20,7 +20,9 @@ interface ServeFlags extends Partial<ServeOptionValues> {
 export function serveCommand(): Command {
   const command: Command = addTableOptions(
     addBackendOption(addSelectorOptions(addGlobalOptions(new Command('serve'))))
-      .description('serve a model over HTTP: /predict, TF Serving REST (/v1), Open Inference Protocol v2 (/v2), metrics')
+      .description(
+        'serve a model over HTTP: /predict, TF Serving REST (/v1), Open Inference Protocol v2 (/v2, and gRPC with --grpc-port), metrics',
+      )
       .argument('[model]', 'model name (default: the configured or only model)')
       .option('--all', 'serve every model in the registry (each at its latest version, or at --alias)'),
     SERVE_OPTIONS,
@@ -37,6 +39,8 @@ Endpoints:
   GET  /v2, /v2/health/live, /v2/health/ready, /v2/models/NAME[/versions/N][/ready]
   GET  /healthz, /readyz, /metrics              liveness, readiness, Prometheus metrics
   GET  /models/NAME/model.json                  the model files, for tf.loadLayersModel(url)
+  gRPC inference.GRPCInferenceService           with --grpc-port: KServe's Open Inference Protocol v2 over gRPC
+                                                (ServerLive, ServerReady, ModelReady, ServerMetadata, ModelMetadata, ModelInfer)
 
 Settings come from flags > MLCTL_<FLAG> variables > the config's "serve" section > defaults.
 SIGTERM or SIGINT drains: no new connections, requests in flight finish, then exit 0.
@@ -45,6 +49,7 @@ Examples:
   $ mlctl serve iris
   $ mlctl serve iris --alias production --port 9000 --token "$TOKEN"
   $ mlctl serve --all --host 0.0.0.0 --workers 4 --token "$TOKEN"
+  $ mlctl serve iris --grpc-port 9001          gRPC beside REST; try it with: mlctl infer grpc://127.0.0.1:9001 iris --input rows.csv
   $ curl -s localhost:8080/predict -H 'content-type: application/json' -d '{"input_data": [5.1, 3.5, 1.4, 0.2]}'`,
     );
   return command.action(
@@ -100,6 +105,7 @@ export async function resolveServe(
   const settings: ServeSettings = {
     host: merged.host ?? d.host,
     port: merged.port ?? d.port,
+    grpcPort: merged.grpcPort ?? d.grpcPort,
     token: merged.token ?? d.token,
     cors: merged.cors ?? d.cors,
     bodyLimit: merged.bodyLimit ?? d.bodyLimit,

@@ -5,6 +5,8 @@ import type { Style } from '../output.js';
 
 export interface ServeStartup {
   url: string;
+  /** with --grpc-port: grpc://host:port of the Open Inference Protocol gRPC service */
+  grpc?: string;
   pid: number;
   workers: number;
   /** with --workers N: the worker processes at start-up */
@@ -21,6 +23,7 @@ function policyText(p: VersionPolicy): string {
 
 export function renderServeStartup(r: ServeStartup, s: Style): string {
   const lines = [`${s.green('✔')} Serving at ${s.bold(r.url)} (${policyText(r.policy)}${r.watching ? ', watching for changes' : ''})`];
+  if (r.grpc) lines.push(`  gRPC (Open Inference Protocol v2) at ${s.bold(r.grpc)}`);
   for (const m of r.models) {
     lines.push(
       `  ${s.bold(`${m.model} v${m.version}`)} · backend ${m.backend} · fast path ${m.fastPath.enabled ? 'on' : 'off'} (${m.fastPath.reason}) · batching ${m.batching.enabled ? 'on' : 'off'}`,

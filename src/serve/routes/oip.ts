@@ -11,24 +11,61 @@
  * or one FP32 tensor [n, features]. Outputs: "probabilities" [n, classes] and "label" [n]
  * (classification) or "value" [n, 1] in the target's units (regression); "output" for a version
  * without a signature. Errors: `{"error": msg}`.
+ *
+ * The metadata, readiness and inference steps are exported (`oipModelMetadata`, `oipModelReady`,
+ * `runOipInfer`): the gRPC service (serve/grpc) runs the same ones, so both protocols validate,
+ * batch and answer alike.
  */
 import type { FastifyInstance } from 'fastify';
 import { MlctlError } from '../../errors.js';
 import { decodeRegression } from '../../dataset/signature.js';
 import { decodePredictions } from '../version-adapter.js';
-import { infer, type ServeContext } from '../context.js';
+import { infer, type RequestInfo, type ServeContext } from '../context.js';
 import { parseOipPath } from '../model-path.js';
 import { encodeOipInputs, isPlainObject } from '../request-rows.js';
 import type { Servable } from '../servable.js';
+import type { ServableRequest } from '../servable-manager.js';
 
 /** No TF.js platform string exists in the protocol; `<project>_<format>` as the spec suggests. */
 export const PLATFORM = 'tensorflowjs_layers';
 
-interface OipOutput {
+export interface OipOutput {
   name: string;
   shape: number[];
   datatype: string;
   data: unknown[];
+}
+
+export interface OipTensorMetadata {
+  name: string;
+  datatype: string;
+  shape: number[];
+}
+
+export interface OipModelMetadata {
+  name: string;
+  versions: string[];
+  platform: string;
+  inputs: OipTensorMetadata[];
+  outputs: OipTensorMetadata[];
+}
+
+/** One inference call, whichever protocol brought it. */
+export interface OipInferCall {
+  model: string;
+  request: ServableRequest;
+  id?: string;
+  /** the input tensors as `{name, shape, datatype, data}` (validated by encodeOipInputs) */
+  inputs: unknown;
+  /** output names asked for; null = every output */
+  outputs: string[] | null;
+}
+
+export interface OipInferResult {
+  model_name: string;
+  model_version: string;
+  id?: string;
+  outputs: OipOutput[];
 }
 
 export function registerOipRoutes(app: FastifyInstance, ctx: ServeContext): void {
@@ -62,23 +99,11 @@ export function registerOipRoutes(app: FastifyInstance, ctx: ServeContext): void
       rows: 0,
     };
     if (parsed.action === 'ready') {
-      let ready = false;
-      try {
-        ctx.manager.acquire(parsed.model, parsed.request).release();
-        ready = !ctx.isDraining();
-      } catch (e) {
-        if (!ctx.manager.hasModel(parsed.model)) throw e;
-      }
+      const ready = oipModelReady(ctx, parsed.model, parsed.request);
       reply.code(ready ? 200 : 503);
       return { name: parsed.model, ready };
     }
-    const handle = ctx.manager.acquire(parsed.model, parsed.request);
-    try {
-      const s = handle.servable;
-      return { name: s.model, versions: [String(s.version)], platform: PLATFORM, inputs: oipInputs(s), outputs: oipOutputs(s) };
-    } finally {
-      handle.release();
-    }
+    return oipModelMetadata(ctx, parsed.model, parsed.request);
   });
 
   app.post('/v2/models/*', (request, reply) => {
@@ -90,47 +115,91 @@ export function registerOipRoutes(app: FastifyInstance, ctx: ServeContext): void
     if (!isPlainObject(body)) throw new MlctlError('INVALID_DATA', 'Request body must be a JSON object with "inputs".');
     if (!('inputs' in body)) throw new MlctlError('INVALID_DATA', 'Request body has no "inputs".');
     if (body.id !== undefined && typeof body.id !== 'string') throw new MlctlError('INVALID_DATA', '"id" must be a string.');
-    const wanted = requestedOutputs(body.outputs);
-    const handle = ctx.manager.acquire(parsed.model, parsed.request);
-    const s = handle.servable;
-    request.mlctl = { route: 'oip_infer', model: parsed.model, version: String(s.version), rows: 0 };
-    let out: Float32Array | Promise<Float32Array>;
-    let n: number;
-    try {
-      const available = oipOutputs(s).map((o) => o.name);
-      const unknown = wanted?.find((w) => !available.includes(w));
-      if (unknown !== undefined)
-        throw new MlctlError('INVALID_DATA', `Unknown output "${unknown}"; this model's outputs are: ${available.join(', ')}.`);
-      const rows = encodeOipInputs(s, body.inputs, ctx.maxRows);
-      n = rows.n;
-      request.mlctl.rows = n;
-      out = infer(ctx, s, rows);
-    } catch (e) {
-      handle.release();
-      throw e;
-    }
-    const render = (o: Float32Array): unknown => ({
-      model_name: s.model,
-      model_version: String(s.version),
-      ...(body.id !== undefined ? { id: body.id } : {}),
-      outputs: outputTensors(s, o, n).filter((t) => !wanted || wanted.includes(t.name)),
-    });
-    if (out instanceof Promise) {
-      return out.then(
-        (o) => {
-          handle.release();
-          return render(o);
-        },
-        (e) => {
-          handle.release();
-          throw e;
-        },
-      );
-    }
-    handle.release();
-    reply.send(render(out));
+    const info: RequestInfo = { route: 'oip_infer', model: parsed.model, version: '', rows: 0 };
+    request.mlctl = info;
+    const result = runOipInfer(
+      ctx,
+      {
+        model: parsed.model,
+        request: parsed.request,
+        id: body.id as string | undefined,
+        inputs: body.inputs,
+        outputs: requestedOutputs(body.outputs),
+      },
+      info,
+    );
+    if (result instanceof Promise) return result;
+    reply.send(result);
     return reply;
   });
+}
+
+/** Ready = a version answers for this request and the server is not draining; an unknown model throws NOT_FOUND. */
+export function oipModelReady(ctx: ServeContext, model: string, request: ServableRequest): boolean {
+  try {
+    ctx.manager.acquire(model, request).release();
+    return !ctx.isDraining();
+  } catch (e) {
+    if (!ctx.manager.hasModel(model)) throw e;
+    return false;
+  }
+}
+
+export function oipModelMetadata(ctx: ServeContext, model: string, request: ServableRequest): OipModelMetadata {
+  const handle = ctx.manager.acquire(model, request);
+  try {
+    const s = handle.servable;
+    return { name: s.model, versions: [String(s.version)], platform: PLATFORM, inputs: oipInputs(s), outputs: oipOutputs(s) };
+  } finally {
+    handle.release();
+  }
+}
+
+/**
+ * Acquire the version, check the requested outputs, validate and encode the inputs, run the
+ * forward pass (batched where that pays) and build the output tensors. Synchronous unless the
+ * version batches. `info` gets the version and row count for the access log and metrics.
+ */
+export function runOipInfer(ctx: ServeContext, call: OipInferCall, info: RequestInfo): OipInferResult | Promise<OipInferResult> {
+  const handle = ctx.manager.acquire(call.model, call.request);
+  const s = handle.servable;
+  info.version = String(s.version);
+  const wanted = call.outputs;
+  let out: Float32Array | Promise<Float32Array>;
+  let n: number;
+  try {
+    const available = oipOutputs(s).map((o) => o.name);
+    const unknown = wanted?.find((w) => !available.includes(w));
+    if (unknown !== undefined)
+      throw new MlctlError('INVALID_DATA', `Unknown output "${unknown}"; this model's outputs are: ${available.join(', ')}.`);
+    const rows = encodeOipInputs(s, call.inputs, ctx.maxRows);
+    n = rows.n;
+    info.rows = n;
+    out = infer(ctx, s, rows);
+  } catch (e) {
+    handle.release();
+    throw e;
+  }
+  const render = (o: Float32Array): OipInferResult => ({
+    model_name: s.model,
+    model_version: String(s.version),
+    ...(call.id !== undefined ? { id: call.id } : {}),
+    outputs: outputTensors(s, o, n).filter((t) => !wanted || wanted.includes(t.name)),
+  });
+  if (out instanceof Promise) {
+    return out.then(
+      (o) => {
+        handle.release();
+        return render(o);
+      },
+      (e) => {
+        handle.release();
+        throw e;
+      },
+    );
+  }
+  handle.release();
+  return render(out);
 }
 
 function requestedOutputs(outputs: unknown): string[] | null {
@@ -141,16 +210,24 @@ function requestedOutputs(outputs: unknown): string[] | null {
   return outputs.map((o) => (o as { name: string }).name);
 }
 
-function oipInputs(s: Servable): unknown[] {
+/**
+ * The signature as tensors: a version without a signature or with numeric features only takes one
+ * FP32 input "input" [-1, width] (values in feature order, raw units: the server standardises);
+ * one with categories, booleans or dates takes one input per raw feature, BYTES for categories and
+ * dates, so a client sends raw rows as with /predict. (Both forms are accepted either way.)
+ */
+function oipInputs(s: Servable): OipTensorMetadata[] {
   if (!s.signature) return [{ name: 'input', datatype: 'FP32', shape: [-1, ...s.inputShape] }];
-  return s.signature.features.map((f) => ({
+  const features = s.signature.features;
+  if (features.every((f) => f.type === 'numeric')) return [{ name: 'input', datatype: 'FP32', shape: [-1, features.length] }];
+  return features.map((f) => ({
     name: f.name,
     datatype: f.type === 'categorical' || f.type === 'datetime' ? 'BYTES' : 'FP32',
     shape: [-1],
   }));
 }
 
-function oipOutputs(s: Servable): { name: string; datatype: string; shape: number[] }[] {
+function oipOutputs(s: Servable): OipTensorMetadata[] {
   if (!s.signature) return [{ name: 'output', datatype: 'FP32', shape: [-1, ...s.outputShape] }];
   if (s.signature.target.task === 'classification') {
     return [
