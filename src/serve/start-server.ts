@@ -121,6 +121,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       manager,
       metrics: m,
       maxRows: settings.maxRows,
+      explainMaxRows: settings.explainMaxRows,
       maxBatchSize: settings.maxBatchSize,
       batchTimeoutMs: settings.batchTimeoutMs,
       isDraining: () => draining,
