@@ -6,7 +6,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { MlctlError } from '../errors.js';
-import type { Registry } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
 import type { VersionPolicy } from '../serve/registry-source.js';
 import type { ServeSettings } from '../serve/settings.js';
 import type { RunningServer, StartServerOptions } from '../serve/start-server.js';
@@ -15,7 +15,7 @@ import type { ServeStartup } from './render/serve.js';
 
 export interface ServeRunOptions {
   ctx: CommandContext;
-  registry: Registry;
+  registry: RegistryStore;
   models: string[] | 'all';
   policy: VersionPolicy;
   settings: ServeSettings;

@@ -1,5 +1,5 @@
 /** `mlctl version alias|unalias|rm`: thin, validated calls into the registry. */
-import type { Registry } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
 import { assertAliasName } from '../registry/layout.js';
 
 export interface SetAliasResult {
@@ -10,7 +10,7 @@ export interface SetAliasResult {
 }
 
 export async function setAlias(options: {
-  registry: Registry;
+  registry: RegistryStore;
   model: string;
   alias: string;
   version: number | 'latest';
@@ -29,7 +29,7 @@ export interface RemoveAliasResult {
   previous: number;
 }
 
-export async function removeAlias(options: { registry: Registry; model: string; alias: string }): Promise<RemoveAliasResult> {
+export async function removeAlias(options: { registry: RegistryStore; model: string; alias: string }): Promise<RemoveAliasResult> {
   const previous = await options.registry.removeAlias(options.model, options.alias);
   return { model: options.model, alias: options.alias, previous };
 }
@@ -41,7 +41,7 @@ export interface RemoveVersionResult {
 }
 
 export async function removeVersion(options: {
-  registry: Registry;
+  registry: RegistryStore;
   model: string;
   version: number;
   force?: boolean;

@@ -12,7 +12,7 @@ import { classLabels, type Signature } from '../dataset/signature.js';
 import type { Task } from '../dataset/infer-schema.js';
 import type { BackendChoice } from '../vocabulary.js';
 import type { EpochLog } from '../engine/model-handle.js';
-import type { Registry } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
 import type { EpochSummary, VersionRecord } from '../registry/version-record.js';
 import { assertModelName } from '../registry/layout.js';
 import { trainRecord } from './records.js';
@@ -24,7 +24,7 @@ import { encodeTestSplit } from './test-split.js';
 import type { CrossValidationReport } from './cross-validate.js';
 
 export interface TrainOptions {
-  registry: Registry;
+  registry: RegistryStore;
   /** built-in template name, template .json path, or CSV path */
   source: string;
   name?: string;
@@ -162,7 +162,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             hyperparameters: { ...settings },
             seed: settings.seed,
             dataset: {
-              path: displayPath(source.dataPath, options.registry.root),
+              path: displayPath(source.dataPath, options.registry.localRoot ?? undefined),
               sha256: table.source.sha256,
               rows: table.rows.length,
               format: { encoding: table.format.encoding, delimiter: table.format.delimiter, decimal: table.format.decimal },

@@ -26,7 +26,7 @@ import type { ModelHandle, MlpSpec } from '../engine/model-handle.js';
 import { findSpaceProblem, mergeSpace, rungEpochs, type SearchSpace } from '../options/search-space.js';
 import { DEFAULT_TRIALS } from '../options/tune.js';
 import { deriveSeed } from '../random.js';
-import type { Registry } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
 import { assertModelName } from '../registry/layout.js';
 import type { SearchMember, SearchSection, TrialRecord, VersionRecord } from '../registry/version-record.js';
 import { TUNE_METRIC_INFO, orList, TUNE_METRICS, type BackendChoice, type TuneMetric } from '../vocabulary.js';
@@ -45,7 +45,7 @@ import { runSearch, type SearchOutcome, type SearchSnapshot } from './tune/searc
 import { JobCancelled, type FinalOutcome, type TrialData } from './tune/trial-job.js';
 
 export interface TuneOptions {
-  registry: Registry;
+  registry: RegistryStore;
   /** built-in template name, template .json path, or CSV path */
   source: string;
   name?: string;

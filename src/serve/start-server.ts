@@ -9,9 +9,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { MlctlError } from '../errors.js';
 import type { BackendChoice } from '../vocabulary.js';
-import type { Registry } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
 import { createApp } from './app.js';
-import { createFsChangeFeed, type ChangeFeed } from './change-feed.js';
+import { createFsChangeFeed, createPushChangeFeed, type ChangeFeed } from './change-feed.js';
 import { createServableLoader } from './load-servable.js';
 import { ServeMetrics } from './metrics.js';
 import { RegistrySource, type VersionPolicy } from './registry-source.js';
@@ -20,7 +20,7 @@ import { ServableManager, type ManagerEvent } from './servable-manager.js';
 import type { ServeSettings } from './settings.js';
 
 export interface StartServerOptions {
-  registry: Registry;
+  registry: RegistryStore;
   /** models to serve, or every model in the registry */
   models: readonly string[] | 'all';
   policy: VersionPolicy;
@@ -88,7 +88,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     models: options.models,
     policy: options.policy,
     manager,
-    feed: watching ? (options.feed ?? createFsChangeFeed({ root: options.registry.root, pollMs: settings.pollMs })) : undefined,
+    feed: watching ? (options.feed ?? defaultFeed(options.registry, settings.pollMs, logger)) : undefined,
     onError: (model, error) => logger.warn(`${model ?? 'registry'}: ${error.message}`),
   });
 
@@ -97,7 +97,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   try {
     await source.start();
     if (source.models().length === 0) {
-      throw new MlctlError('NOT_FOUND', `No model in ${options.registry.root} has ${policyText(options.policy)}.`, {
+      throw new MlctlError('NOT_FOUND', `No model in ${options.registry.location} has ${policyText(options.policy)}.`, {
         hint: 'Check the alias with "mlctl version list", or serve the models at their latest version.',
       });
     }
@@ -179,6 +179,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return { drained: outcome === 'closed', abandoned, ms: Math.round(performance.now() - started) };
     },
   };
+}
+
+/** The folder store: filesystem notifications + poll; a store that pushes (PostgreSQL): LISTEN + fallback poll. */
+function defaultFeed(registry: RegistryStore, pollMs: number, logger: Logger): ChangeFeed {
+  if (registry.localRoot !== null) return createFsChangeFeed({ root: registry.localRoot, pollMs });
+  return createPushChangeFeed(registry, {
+    fallbackPollMs: Math.min(pollMs > 0 ? pollMs : 1000, 1000),
+    onState: (up, error) => {
+      if (up) logger.info(`listening for registry changes on ${registry.location}`);
+      else logger.warn(`lost the registry connection${error ? ` (${error.message})` : ''}; reconnecting, polling meanwhile, still serving`);
+    },
+  });
 }
 
 function policyText(p: VersionPolicy): string {
