@@ -7,6 +7,7 @@
 import { constants as fsConstants, readFile as readFileCb, stat as statCb } from 'node:fs';
 import { access, appendFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { createHash } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { MlctlError, toMlctlError } from '../errors.js';
@@ -365,6 +366,60 @@ export class Registry implements RegistryStore {
     } catch (e) {
       if (staging !== null) await rm(staging, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
       throw toRegistryError(e);
+    }
+  }
+
+  /** See RegistryStore.importVersion: staged, checked, then renamed to `<n>/` under the model lock. */
+  async importVersion(record: VersionRecord, readFileOf: (relPath: string) => Promise<Buffer>): Promise<boolean> {
+    const name = record.model;
+    const version = record.version;
+    const modelDir = this.modelDir(name);
+    assertVersionNumber(version);
+    if (await this.hasVersion(name, version)) {
+      if (sameVersion(await this.readRecord(name, version), record)) return false;
+      throw sameNumberError(name, version, this.root);
+    }
+    let staging: string | null = null;
+    try {
+      await mkdir(modelDir, { recursive: true });
+      staging = path.join(modelDir, workDirName('staging'));
+      await mkdir(staging);
+      for (const entry of record.files) {
+        if (!isSafeRelativePath(entry.path) || entry.path === METADATA_FILE) {
+          throw new MlctlError('INVALID_MODEL', `${name} v${version}: invalid file path "${entry.path}" in the record; not copied.`);
+        }
+        const bytes = await readFileOf(entry.path);
+        if (bytes.byteLength !== entry.bytes || createHash('sha256').update(bytes).digest('hex') !== entry.sha256) {
+          throw new MlctlError('INVALID_MODEL', `${name}/${version}/${entry.path}: does not match its record's checksum; not copied.`, {
+            hint: `Run "mlctl version verify ${name}" on the source registry.`,
+          });
+        }
+        const target = path.join(staging, ...entry.path.split('/'));
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(target, bytes);
+      }
+      await writeFile(path.join(staging, METADATA_FILE), `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' });
+      await fsyncTree(staging);
+      const stagingDir = staging;
+      const copied = await this.locked(modelDir, name, async (lock) => {
+        if (await this.hasVersion(name, version)) {
+          if (sameVersion(await this.readRecord(name, version), record)) return false;
+          throw sameNumberError(name, version, this.root);
+        }
+        if (version > (await this.readLastVersion(name)))
+          await this.writeLastVersion(name, Math.max(version, await this.highWaterMark(name)));
+        lock.assertHeld();
+        await rm(path.join(modelDir, String(version)), { recursive: true, force: true });
+        await rename(stagingDir, path.join(modelDir, String(version)));
+        staging = null;
+        await fsyncDir(modelDir);
+        return true;
+      });
+      return copied;
+    } catch (e) {
+      throw toRegistryError(e);
+    } finally {
+      if (staging !== null) await rm(staging, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
     }
   }
 
@@ -731,6 +786,20 @@ export function assertAliasMove(name: string, alias: string, version: number, pr
       hint: `Run "mlctl version alias ${name} ${alias} ${version} --force".`,
     });
   }
+}
+
+/** Two records are the same version if they were created at the same moment with identical files. */
+export function sameVersion(a: VersionRecord, b: VersionRecord): boolean {
+  const key = (r: VersionRecord): string =>
+    JSON.stringify([...r.files].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)).map((f) => [f.path, f.bytes, f.sha256]));
+  return a.createdAt === b.createdAt && key(a) === key(b);
+}
+
+/** `registry copy` refuses to overwrite a different version under the same number. */
+export function sameNumberError(name: string, version: number, where: string): MlctlError {
+  return new MlctlError('ALREADY_EXISTS', `${name} v${version} already exists in ${where} and is a different version; not overwritten.`, {
+    hint: 'Copy into another registry, or remove that version there first ("mlctl version rm").',
+  });
 }
 
 /** Who moves an alias, for its history: user@host. */

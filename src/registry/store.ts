@@ -135,6 +135,13 @@ export interface RegistryStore {
   requireModel(name: string): Promise<void>;
 
   publishVersion(name: string, options: PublishOptions): Promise<PublishResult>;
+  /**
+   * `registry copy`: stores a version from another registry as it is (record, lineage, files,
+   * checksums) under its own number. false if that number already holds this very version;
+   * ALREADY_EXISTS if it holds a different one (never overwritten); INVALID_MODEL if a file does
+   * not match the record's checksum.
+   */
+  importVersion(record: VersionRecord, readFile: (relPath: string) => Promise<Buffer>): Promise<boolean>;
   setAlias(name: string, alias: string, version: number, options?: SetAliasOptions): Promise<SetAliasResult>;
   removeAlias(name: string, alias: string, options?: { by?: string }): Promise<number>;
   removeVersion(name: string, version: number, options?: { force?: boolean }): Promise<RemoveVersionResult>;
@@ -157,6 +164,8 @@ export interface RegistryStore {
   localVersionDir(name: string, version: number): Promise<string>;
   /** push change events (a store that cannot returns null: poll instead) */
   watch?(handlers: WatchHandlers): Promise<() => Promise<void>>;
+  /** applies the schema migrations this mlctl knows (database store; the folder store has none) */
+  migrate?(): Promise<{ applied: { id: number; name: string }[]; current: number }>;
   /** releases connections (no-op for the folder store) */
   close(): Promise<void>;
 }

@@ -21,7 +21,15 @@ import { didYouMean } from '../../suggest.js';
 import { computeFileEntries } from '../file-entries.js';
 import { LATEST, METADATA_FILE, assertAliasName, assertModelName, assertVersionNumber, isVersionNumber } from '../layout.js';
 import { parseVersionRecord } from '../record-schema.js';
-import { assertAliasMove, defaultActor, isSafeRelativePath, missingAliasError, missingVersionError } from '../registry.js';
+import {
+  assertAliasMove,
+  defaultActor,
+  isSafeRelativePath,
+  missingAliasError,
+  missingVersionError,
+  sameNumberError,
+  sameVersion,
+} from '../registry.js';
 import type {
   AliasMove,
   PublishOptions,
@@ -451,7 +459,7 @@ export class PgRegistry implements RegistryStore {
         version,
       ]);
       if (existing.rows[0]) {
-        if (sameFiles(existing.rows[0].record, record)) return false;
+        if (sameVersion(existing.rows[0].record, record)) return false;
         throw sameNumberError(name, version, this.location);
       }
       await c.query('UPDATE mlctl_models SET last_version = GREATEST(last_version, $2) WHERE name = $1', [name, version]);
@@ -802,19 +810,6 @@ async function notify(c: pg.PoolClient, notice: Notice): Promise<void> {
 
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** Two records describe the same version if their files (paths, sizes, checksums) are identical. */
-export function sameFiles(a: VersionRecord, b: VersionRecord): boolean {
-  const key = (r: VersionRecord): string =>
-    JSON.stringify([...r.files].sort((x, y) => (x.path < y.path ? -1 : 1)).map((f) => [f.path, f.bytes, f.sha256]));
-  return key(a) === key(b) && a.createdAt === b.createdAt;
-}
-
-export function sameNumberError(name: string, version: number, where: string): MlctlError {
-  return new MlctlError('ALREADY_EXISTS', `${name} v${version} already exists in ${where} and is a different version; not overwritten.`, {
-    hint: 'Copy into another registry, or remove that version there first ("mlctl version rm").',
-  });
 }
 
 async function filesMatch(dir: string, record: VersionRecord): Promise<boolean> {
