@@ -470,6 +470,11 @@ export class PgRegistry implements RegistryStore {
     const version = record.version;
     assertModelName(name);
     assertVersionNumber(version);
+    for (const f of record.files) {
+      if (!isSafeRelativePath(f.path) || f.path === METADATA_FILE) {
+        throw new MlctlError('INVALID_MODEL', `${name} v${version}: invalid file path "${f.path}" in the record; not copied.`);
+      }
+    }
     const contents = await Promise.all(record.files.map((f) => readFileOf(f.path)));
     for (let i = 0; i < record.files.length; i++) {
       if (sha256(contents[i]) !== record.files[i].sha256 || contents[i].byteLength !== record.files[i].bytes) {
