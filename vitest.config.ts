@@ -10,6 +10,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // one real PostgreSQL server for the run's database-registry tests (see the helper)
+          globalSetup: ['test/helpers/pg-global-setup.ts'],
           include: ['test/unit/**/*.test.ts', 'test/cli/**/*.test.ts'],
           testTimeout: 60_000,
           // In-process files share one worker's module graph instead of a fresh process each:
@@ -22,6 +24,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          globalSetup: ['test/helpers/pg-global-setup.ts'],
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,

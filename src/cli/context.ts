@@ -2,7 +2,6 @@
  * Everything a command needs besides its own options: merged global flags, the loaded config,
  * the registry root and the Reporter. Precedence: flags > MLCTL_* env > config file > defaults.
  */
-import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config.js';
 import type { MlctlConfig } from '../config/schema.js';
@@ -28,7 +27,8 @@ export interface CommandContext {
   reporter: Reporter;
   config: MlctlConfig;
   configPath: string | null;
-  registryRoot: string;
+  /** the registry location as given (a folder path, or a postgres:// URL that may hold a password: never print it) */
+  registryLocation: string;
   backend: BackendChoice;
   /** the model named by MLCTL_MODEL or the config's `model`, if any */
   defaultModel?: string;
@@ -76,14 +76,14 @@ export async function createContext(cmd: Command, reporter: Reporter): Promise<C
   const flags = globalFlags(cmd);
   const cwd = process.cwd();
   const { config, filepath } = await loadConfig({ cwd, file: flags.config });
-  const registryRoot = path.resolve(cwd, flags.registry ?? config.registry ?? DEFAULT_REGISTRY_DIR);
+  const registryLocation = flags.registry ?? config.registry ?? DEFAULT_REGISTRY_DIR;
   const backend: BackendChoice = flags.backend ?? config.backend ?? 'auto';
   const envModel = process.env.MLCTL_MODEL;
   return {
     reporter,
     config,
     configPath: filepath,
-    registryRoot,
+    registryLocation,
     backend,
     defaultModel: envModel && envModel.length > 0 ? envModel : config.model,
     lockStaleMs: parseLockStaleMs(process.env[LOCK_STALE_ENV]),

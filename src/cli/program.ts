@@ -19,10 +19,12 @@ import { serveCommand } from './commands/serve.js';
 import { inferCommand } from './commands/infer.js';
 import { reportCommand } from './commands/report.js';
 import { initCommand } from './commands/init.js';
+import { registryCommand } from './commands/registry.js';
 
 /** Commands that only group subcommands, and those subcommands (for "needs a subcommand" errors). */
 export const GROUP_COMMANDS: Readonly<Record<string, readonly string[]>> = {
   version: ['list', 'show', 'diff', 'alias', 'unalias', 'rm', 'verify'],
+  registry: ['migrate', 'copy'],
 };
 
 export function createProgram(): Command {
@@ -38,6 +40,8 @@ Exit codes: 0 success, 1 failure, 2 usage or config error, 3 a quality gate fell
 After a subcommand, --version selects a model version; "mlctl -V" prints mlctl's version.
 MLCTL_LOCK_STALE_MS (default 10000, at least 2000): how long the lock of a model whose writer
 was killed blocks the next writer.
+--registry (MLCTL_REGISTRY, config "registry"): a folder, or postgres://user@host:5432/db
+(password from PGPASSWORD or ~/.pgpass; never printed).
 
 Examples:
   $ mlctl init --gitignore --ci github
@@ -71,6 +75,7 @@ Examples:
   program.addCommand(importCommand());
   program.addCommand(exportCommand());
   program.addCommand(versionCommand());
+  program.addCommand(registryCommand());
   applyRecursively(program, (cmd) => {
     cmd.exitOverride();
     cmd.configureHelp({ showGlobalOptions: false });

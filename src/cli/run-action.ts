@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { toMlctlError } from '../errors.js';
 import { createContext, createReporter, globalFlags, type CommandContext } from './context.js';
+import { closeRegistries } from './commands/shared.js';
 
 export type ActionBody<A extends unknown[]> = (ctx: CommandContext, ...args: A) => Promise<void>;
 
@@ -21,6 +22,8 @@ export function runAction<A extends unknown[]>(body: ActionBody<A>): (...args: u
       const err = toMlctlError(e);
       reporter.error(err);
       exitState.code = err.exitCode;
+    } finally {
+      await closeRegistries();
     }
   };
 }

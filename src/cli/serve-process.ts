@@ -6,7 +6,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { MlctlError } from '../errors.js';
-import type { Registry } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
 import type { VersionPolicy } from '../serve/registry-source.js';
 import type { ServeSettings } from '../serve/settings.js';
 import type { RunningServer, StartServerOptions } from '../serve/start-server.js';
@@ -15,7 +15,7 @@ import type { ServeStartup } from './render/serve.js';
 
 export interface ServeRunOptions {
   ctx: CommandContext;
-  registry: Registry;
+  registry: RegistryStore;
   models: string[] | 'all';
   policy: VersionPolicy;
   settings: ServeSettings;
@@ -123,7 +123,7 @@ function exitWhenIdle(): void {
 export async function runServeProcess(options: ServeRunOptions): Promise<void> {
   const { ctx, settings } = options;
   const logger = createServeLogger(settings.logLevel);
-  const server = await startServing(options, logger);
+  const server = await startServing(options, logger, { listenBeforeLoad: true });
   for (const w of server.warnings) ctx.reporter.warn(w);
   const startup = startupOf(server, settings, 1);
   logger.info(

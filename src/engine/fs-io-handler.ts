@@ -143,7 +143,7 @@ export async function loadModelArtifacts(dir: string): Promise<ModelArtifacts> {
   return toModelArtifacts(modelJson, weightData.buffer);
 }
 
-function toModelArtifacts(modelJson: ModelJson, weightData: ArrayBuffer): ModelArtifacts {
+export function toModelArtifacts(modelJson: ModelJson, weightData: ArrayBuffer): ModelArtifacts {
   const artifacts: ModelArtifacts = {
     modelTopology: modelJson.modelTopology,
     weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights) as tfTypes.io.WeightsManifestEntry[],

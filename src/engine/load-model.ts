@@ -5,6 +5,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { MlctlError, isMlctlError, toMlctlError } from '../errors.js';
 import { fileSystemIOHandler } from './fs-io-handler.js';
+import { readerIOHandler, type ModelFileReader } from './reader-io-handler.js';
 import { loadTf, type BackendChoice } from './tf.js';
 
 export interface LoadedLayersModel {
@@ -18,18 +19,22 @@ export interface LoadedLayersModel {
  * any tensor is built); a topology or weight set TF.js cannot deserialise (an unknown layer
  * class, weights that do not match the layers) fails with INVALID_MODEL naming `dir`.
  */
-export async function loadLayersModelFromDir(dir: string, backend: BackendChoice = 'auto'): Promise<LoadedLayersModel> {
+export async function loadLayersModelFromDir(dir: string | ModelFileReader, backend: BackendChoice = 'auto'): Promise<LoadedLayersModel> {
   const { tf, backend: active } = await loadTf(backend);
   try {
-    const model = await tf.loadLayersModel(fileSystemIOHandler(dir));
+    const model = await tf.loadLayersModel(typeof dir === 'string' ? fileSystemIOHandler(dir) : readerIOHandler(dir));
     return { model, backend: active };
   } catch (e) {
     if (isMlctlError(e)) throw e;
     const reason = e instanceof Error ? e.message : String(e);
-    throw new MlctlError('INVALID_MODEL', `TF.js could not load the layers model in ${dir}: ${oneLine(reason)}.`, {
-      hint: 'The model uses layers or settings this TF.js version does not support, or its weights do not match its layers; re-export it as a TF.js layers model.',
-      cause: e,
-    });
+    throw new MlctlError(
+      'INVALID_MODEL',
+      `TF.js could not load the layers model in ${typeof dir === 'string' ? dir : dir.label}: ${oneLine(reason)}.`,
+      {
+        hint: 'The model uses layers or settings this TF.js version does not support, or its weights do not match its layers; re-export it as a TF.js layers model.',
+        cause: e,
+      },
+    );
   }
 }
 

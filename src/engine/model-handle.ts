@@ -11,6 +11,7 @@ import type { BackendChoice, Task } from '../vocabulary.js';
 import { buildMlp, describeMlp, type MlpPlan, type MlpSpec } from './build-model.js';
 import type { EnsembleMember } from './build-ensemble.js';
 import { loadLayersModelFromDir, saveLayersModelToDir } from './load-model.js';
+import type { ModelFileReader } from './reader-io-handler.js';
 import { outputSizeOf, predictBatch, rowShape } from './predict.js';
 import { loadTf, type Tf } from './tf.js';
 import type { TrainData, TrainOptions, TrainResult } from './training/types.js';
@@ -78,7 +79,7 @@ export async function activateBackend(choice: BackendChoice = 'auto'): Promise<{
  * (before any tensor is built); a topology or weight set TF.js cannot deserialise (an unknown
  * layer class, weights that do not match the layers) fails with INVALID_MODEL naming `dir`.
  */
-export async function openModel(dir: string, backend: BackendChoice = 'auto'): Promise<ModelHandle> {
+export async function openModel(dir: string | ModelFileReader, backend: BackendChoice = 'auto'): Promise<ModelHandle> {
   const { tf, tfjsVersion } = await loadTf(backend);
   const loaded = await loadLayersModelFromDir(dir, backend);
   return handleOf(tf, loaded.model, loaded.backend, tfjsVersion);

@@ -1,6 +1,6 @@
 /** `mlctl version diff <model> <a> <b>`: metadata, metrics, hyperparameters and sizes side by side. */
 import type { FeatureSpec, Signature } from '../dataset/signature.js';
-import type { Registry, VersionSelector } from '../registry/registry.js';
+import type { RegistryStore, VersionSelector } from '../registry/store.js';
 import type { ClassMetricsSummary, VersionRecord } from '../registry/version-record.js';
 
 export interface DiffRow {
@@ -13,7 +13,7 @@ export interface DiffRow {
 }
 
 export interface DiffVersionsOptions {
-  registry: Registry;
+  registry: RegistryStore;
   model: string;
   a: VersionSelector;
   b: VersionSelector;

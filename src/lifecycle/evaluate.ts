@@ -10,7 +10,7 @@ import path from 'node:path';
 import { readCsvFile, type ReadCsvOptions, type Table } from '../dataset/read-table.js';
 import { prepareEvaluationData, type PreparedEvaluationData } from '../dataset/prepare.js';
 import type { Signature, UnseenCategories } from '../dataset/signature.js';
-import type { Registry, VersionSelector } from '../registry/registry.js';
+import type { RegistryStore, VersionSelector } from '../registry/store.js';
 import type { VersionRecord } from '../registry/version-record.js';
 import { openVersion, readVersion } from './open-version.js';
 import { plainIoOf, plainSignature, plainTable } from './plain-input.js';
@@ -32,7 +32,7 @@ export interface GateResult {
 }
 
 export interface EvaluateOptions {
-  registry: Registry;
+  registry: RegistryStore;
   model: string;
   selector?: VersionSelector;
   /** a labelled CSV; default: the version's stored test split */

@@ -14,7 +14,7 @@ import { MlctlError } from '../errors.js';
 import { encodeFeatures, describeUnseen, type UnseenCategories } from '../dataset/signature.js';
 import type { Cell } from '../dataset/cell.js';
 import type { Table } from '../dataset/read-table.js';
-import type { Registry, VersionSelector } from '../registry/registry.js';
+import type { RegistryStore, VersionSelector } from '../registry/store.js';
 import type { ImportanceSection } from '../registry/version-record.js';
 import { EXPLANATION_FILE, orList, TUNE_METRIC_INFO, TUNE_METRICS, type BackendChoice, type TuneMetric } from '../vocabulary.js';
 import { mlctlVersion } from '../version.js';
@@ -32,7 +32,7 @@ export type ExplainProgress =
   { phase: 'importance'; done: number; total: number; feature: string } | { phase: 'attributions'; rows: number };
 
 export interface ExplainOptions {
-  registry: Registry;
+  registry: RegistryStore;
   model: string;
   selector?: VersionSelector;
   backend?: BackendChoice;

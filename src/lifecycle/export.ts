@@ -10,7 +10,7 @@ import { copyFile, mkdir, open, readdir, rename, rm, stat, writeFile } from 'nod
 import path from 'node:path';
 import { MlctlError, toMlctlError } from '../errors.js';
 import { MODEL_JSON_FILE } from '../engine/model-files.js';
-import type { Registry, VersionSelector } from '../registry/registry.js';
+import type { RegistryStore, VersionSelector } from '../registry/store.js';
 import type { VersionRecord } from '../registry/version-record.js';
 import { exportedSignature, type ExportedSignature } from './export-signature.js';
 import { modelCard } from './model-card.js';
@@ -19,7 +19,7 @@ export const SIGNATURE_FILE = 'signature.json';
 export const MODEL_CARD_FILE = 'model-card.md';
 
 export interface ExportOptions {
-  registry: Registry;
+  registry: RegistryStore;
   model: string;
   selector?: VersionSelector;
   /** the folder to create (or replace, with force) */
@@ -42,7 +42,7 @@ export async function exportVersion(options: ExportOptions): Promise<ExportResul
   const { openSourceVersion } = await import('./version-weights.js');
   const source = await openSourceVersion(registry, options.model, options.selector ?? {});
   const out = path.resolve(options.out);
-  assertOutsideRegistry(out, registry.root);
+  if (registry.localRoot !== null) assertOutsideRegistry(out, registry.localRoot);
   const existing = await describeTarget(out);
   if (existing === 'file') {
     throw new MlctlError('USAGE', `${out} is a file; --out needs a directory.`, { hint: 'Choose another --out path.' });
@@ -117,7 +117,7 @@ function assertOutsideRegistry(out: string, registryRoot: string): void {
 }
 
 /** The parent chain (parent first), as far as the records exist. */
-async function ancestors(registry: Registry, record: VersionRecord): Promise<VersionRecord[]> {
+async function ancestors(registry: RegistryStore, record: VersionRecord): Promise<VersionRecord[]> {
   const out: VersionRecord[] = [];
   const seen = new Set([record.version]);
   let parent = record.parent;

@@ -10,13 +10,13 @@ import { checkShards, readModelJson } from '../engine/model-files.js';
 import { MODEL_JSON_FILE, type BackendChoice } from '../vocabulary.js';
 import { assertModelName } from '../registry/layout.js';
 import { modelNameFrom } from './model-name.js';
-import type { Registry } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
 import { hashFile } from '../registry/file-entries.js';
 import type { VersionRecord } from '../registry/version-record.js';
 import { importRecord } from './records.js';
 
 export interface ImportModelOptions {
-  registry: Registry;
+  registry: RegistryStore;
   /** model.json, or the directory that holds it */
   source: string;
   name?: string;

@@ -1,5 +1,5 @@
 /** `mlctl version list [model]`: every model's versions with aliases, lineage and key metric. */
-import type { Registry } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
 import type { Operation, VersionRecord } from '../registry/version-record.js';
 import { keyMetric, type KeyMetric } from './key-metric.js';
 
@@ -26,7 +26,7 @@ export interface ModelSummary {
 }
 
 export interface ListVersionsOptions {
-  registry: Registry;
+  registry: RegistryStore;
   model?: string;
 }
 
@@ -45,10 +45,10 @@ export async function listVersions(options: ListVersionsOptions): Promise<ListVe
     names = await registry.listModels();
   }
   const models = await Promise.all(names.map((name) => summarizeModel(registry, name)));
-  return { registry: registry.root, models };
+  return { registry: registry.location, models };
 }
 
-export async function summarizeModel(registry: Registry, name: string): Promise<ModelSummary> {
+export async function summarizeModel(registry: RegistryStore, name: string): Promise<ModelSummary> {
   const [numbers, aliases] = await Promise.all([registry.listVersions(name), registry.readAliases(name)]);
   const records = await Promise.all(
     numbers.map((n) =>

@@ -10,7 +10,8 @@
 import { MlctlError } from '../errors.js';
 import type { Signature, FeatureRows, EncodeOptions } from '../dataset/signature.js';
 import type { ModelHandle } from '../engine/model-handle.js';
-import type { Registry, VersionSelector } from '../registry/registry.js';
+import type { ModelFileReader } from '../engine/reader-io-handler.js';
+import type { RegistryStore, VersionSelector } from '../registry/store.js';
 import type { VersionRecord } from '../registry/version-record.js';
 import { EXPLANATION_FILE, OPERATION_PAST, plural, type BackendChoice } from '../vocabulary.js';
 import { predictRows, type RowPredictions } from './predict-rows.js';
@@ -34,7 +35,7 @@ export interface OpenedVersion extends VersionInfo {
 }
 
 export interface ReadVersionOptions {
-  registry: Registry;
+  registry: RegistryStore;
   model: string;
   selector?: VersionSelector;
 }
@@ -43,7 +44,7 @@ export async function readVersion(options: ReadVersionOptions): Promise<VersionI
   const { registry, model } = options;
   const version = await registry.resolveVersion(model, options.selector ?? {});
   const record = await registry.readRecord(model, version);
-  return { model, version, record, dir: registry.versionDir(model, version), signature: record.signature ?? null };
+  return { model, version, record, dir: await registry.localVersionDir(model, version), signature: record.signature ?? null };
 }
 
 export interface OpenVersionOptions extends ReadVersionOptions {
@@ -56,7 +57,7 @@ export async function openVersion(options: OpenVersionOptions, info?: VersionInf
   const v = info ?? (await readVersion(options));
   await assertVersionFiles(registry, v);
   const { openModel } = await import('../engine/model-handle.js');
-  const handle = await openModel(v.dir, options.backend ?? 'auto');
+  const handle = await openModel(await modelSourceOf(registry, v.model, v.version), options.backend ?? 'auto');
   return {
     ...v,
     handle,
@@ -70,8 +71,20 @@ export async function openVersion(options: OpenVersionOptions, info?: VersionInf
   };
 }
 
+/**
+ * Where the engine loads a version from: its folder (folder store), or a reader of the stored
+ * bytes (database store: TF.js loads through an IOHandler that reads from the database).
+ */
+export async function modelSourceOf(registry: RegistryStore, model: string, version: number): Promise<string | ModelFileReader> {
+  if (registry.kind === 'folder') return registry.localVersionDir(model, version);
+  return {
+    label: registry.versionLocation(model, version),
+    read: (relPath) => registry.readVersionFile(model, version, relPath),
+  };
+}
+
 /** Every file of the version matches its record (size and sha256); INVALID_MODEL naming the first that does not. */
-export async function assertVersionFiles(registry: Registry, v: Pick<VersionInfo, 'model' | 'version'>): Promise<void> {
+export async function assertVersionFiles(registry: RegistryStore, v: Pick<VersionInfo, 'model' | 'version'>): Promise<void> {
   const issues = await registry.verifyFiles(v.model, v.version);
   // a damaged explanation.json (what `mlctl explain` measured) does not stop the model from working
   const fatal = issues.filter((i) => i.problem !== 'extra' && i.file !== EXPLANATION_FILE);

@@ -8,7 +8,7 @@ import { MlctlError } from '../errors.js';
 import { parseCsvBytes, readCsvFile, readJsonRows, type ReadCsvOptions, type Table } from '../dataset/read-table.js';
 import { describeUnseen, type Signature, type UnseenCategories } from '../dataset/signature.js';
 import type { BackendChoice } from '../vocabulary.js';
-import type { Registry, VersionSelector } from '../registry/registry.js';
+import type { RegistryStore, VersionSelector } from '../registry/store.js';
 import { openVersion, readVersion, type VersionInfo } from './open-version.js';
 import { plainIoOf, plainSignature, plainTable, type PlainIo } from './plain-input.js';
 import { predictRows, type Prediction } from './predict-rows.js';
@@ -17,7 +17,7 @@ import { predictRows, type Prediction } from './predict-rows.js';
 export type InputFormatOptions = Pick<ReadCsvOptions, 'delimiter' | 'decimal' | 'encoding' | 'header'>;
 
 export interface PredictOptions {
-  registry: Registry;
+  registry: RegistryStore;
   model: string;
   selector?: VersionSelector;
   /** a .csv or .json file path; or the bytes (or text) read from stdin */

@@ -15,7 +15,7 @@ import type { NamedWeight } from '../engine/compress/named-weight.js';
 import { packWeights, type PackInput, type TensorEncoding } from '../engine/compress/pack-weights.js';
 import type { ScheduleKind } from '../engine/compress/sparsity-schedule.js';
 import { kernelSparsity, maxAbsWeightError, type SparsityReport } from '../engine/compress/size-stats.js';
-import type { Registry, VersionSelector } from '../registry/registry.js';
+import type { RegistryStore, VersionSelector } from '../registry/store.js';
 import type { MetricComparison, OutputDifference, VersionRecord } from '../registry/version-record.js';
 import { PRUNE_SCHEDULES, type BackendChoice } from '../vocabulary.js';
 import { sizeChanges, type CompressProgress, type SizeChange } from './compression-report.js';
@@ -26,7 +26,7 @@ import { childRecord } from './records.js';
 import { resolveSkippedWeights } from './skip-layers.js';
 
 export interface PruneOptions {
-  registry: Registry;
+  registry: RegistryStore;
   model: string;
   selector?: VersionSelector;
   /** fraction of kernel weights to set to zero, in [0, 1) */

@@ -12,7 +12,7 @@ import type { IntegerQuantizationDtype } from '../engine/compress/affine-quantiz
 import { decodeFloatTensor, storageDtype } from '../engine/compress/manifest-tensors.js';
 import { packWeights, type PackInput } from '../engine/compress/pack-weights.js';
 import { maxAbsWeightError } from '../engine/compress/size-stats.js';
-import type { Registry, VersionSelector } from '../registry/registry.js';
+import type { RegistryStore, VersionSelector } from '../registry/store.js';
 import type { MetricComparison, OutputDifference, TensorChange, VersionRecord } from '../registry/version-record.js';
 import { QUANTIZE_DTYPES, type BackendChoice, type QuantizeDtype } from '../vocabulary.js';
 import { sizeChanges, type CompressProgress, type SizeChange } from './compression-report.js';
@@ -25,7 +25,7 @@ import type { SourceVersion } from './version-weights.js';
 export type { QuantizeDtype } from '../vocabulary.js';
 
 export interface QuantizeOptions {
-  registry: Registry;
+  registry: RegistryStore;
   model: string;
   selector?: VersionSelector;
   dtype: QuantizeDtype;

@@ -3,10 +3,11 @@
  * (MLCTL_MODEL or the config's `model`), else the only model in the registry.
  */
 import { MlctlError } from '../errors.js';
-import { noRegistryError, type Registry } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
+import { noRegistryError } from '../registry/registry.js';
 import { assertModelName } from '../registry/layout.js';
 
-export async function resolveModelName(registry: Registry, given: string | undefined, fallback?: string): Promise<string> {
+export async function resolveModelName(registry: RegistryStore, given: string | undefined, fallback?: string): Promise<string> {
   if (given) {
     assertModelName(given);
     return given;
@@ -18,8 +19,8 @@ export async function resolveModelName(registry: Registry, given: string | undef
   const models = await registry.listModels();
   if (models.length === 1) return models[0];
   if (models.length === 0) {
-    if (!(await registry.exists())) throw noRegistryError(registry.root);
-    throw new MlctlError('NOT_FOUND', `The registry ${registry.root} has no models.`, {
+    if (!(await registry.exists())) throw noRegistryError(registry.location);
+    throw new MlctlError('NOT_FOUND', `The registry ${registry.location} has no models.`, {
       hint: 'Train one with "mlctl train iris" or import one with "mlctl import path/to/model.json".',
     });
   }

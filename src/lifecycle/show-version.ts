@@ -1,10 +1,10 @@
 /** `mlctl version show <model> [n]`: one version's full record plus its aliases. */
-import type { Registry } from '../registry/registry.js';
-import type { VersionSelector } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
+import type { VersionSelector } from '../registry/store.js';
 import type { VersionRecord } from '../registry/version-record.js';
 
 export interface ShowVersionOptions {
-  registry: Registry;
+  registry: RegistryStore;
   model: string;
   selector: VersionSelector;
 }
@@ -25,6 +25,6 @@ export async function showVersion(options: ShowVersionOptions): Promise<ShowVers
       .filter(([, v]) => v === version)
       .map(([a]) => a)
       .sort(),
-    dir: registry.versionDir(model, version),
+    dir: registry.versionLocation(model, version),
   };
 }

@@ -101,7 +101,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             hyperparameters: { ...settings },
             seed: settings.seed,
             dataset: {
-              path: displayPath(source.dataPath, options.registry.root),
+              path: displayPath(source.dataPath, options.registry.localRoot ?? undefined),
               sha256: table.source.sha256,
               rows: table.rows.length,
               format: { encoding: table.format.encoding, delimiter: table.format.delimiter, decimal: table.format.decimal },

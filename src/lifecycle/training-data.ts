@@ -9,14 +9,14 @@ import { MlctlError } from '../errors.js';
 import { readCsvFile, type CsvTable, type ReadCsvOptions } from '../dataset/read-table.js';
 import { prepareTrainingData, type PreparedTrainingData } from '../dataset/prepare.js';
 import type { Task } from '../dataset/infer-schema.js';
-import type { Registry } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
 import { assertModelName } from '../registry/layout.js';
 import { resolveTrainSource, type Template, type TrainSource } from './templates.js';
 import { mergeSettings, templateSettings, type TrainSettings } from './train-settings.js';
 import { modelNameFrom } from './model-name.js';
 
 export interface TrainingDataOptions {
-  registry: Registry;
+  registry: RegistryStore;
   /** built-in template name, template .json path, or CSV path */
   source: string;
   name?: string;

@@ -5,7 +5,8 @@
  * publishers (removing those whose owner is gone with `clean`: nothing else is ever removed).
  */
 import { METADATA_FILE, type BackendChoice } from '../vocabulary.js';
-import type { Registry } from '../registry/registry.js';
+import { modelSourceOf } from './open-version.js';
+import type { RegistryStore } from '../registry/store.js';
 import { isMlctlError } from '../errors.js';
 
 export interface VerifyProblem {
@@ -30,7 +31,7 @@ export interface StagingReport {
 }
 
 export interface VerifyRegistryOptions {
-  registry: Registry;
+  registry: RegistryStore;
   model?: string;
   backend?: BackendChoice;
   /** also load each version with TF.js (default true) */
@@ -96,7 +97,7 @@ export async function verifyRegistry(options: VerifyRegistryOptions): Promise<Ve
       if (recordOk && problems.length === before && options.load !== false) {
         engine ??= await import('../engine/model-handle.js');
         try {
-          (await engine.openModel(registry.versionDir(model, version), options.backend ?? 'auto')).dispose();
+          (await engine.openModel(await modelSourceOf(registry, model, version), options.backend ?? 'auto')).dispose();
         } catch (e) {
           problems.push({ model, version, file: null, problem: 'load', message: isMlctlError(e) ? e.message : String(e) });
         }
@@ -111,5 +112,5 @@ export async function verifyRegistry(options: VerifyRegistryOptions): Promise<Ve
   for (const s of leftovers) {
     staging.push({ model: s.model, dir: s.dir, ownerGone: s.ownerGone, removed: removed.has(s.dir) });
   }
-  return { ok: problems.length === 0, registry: registry.root, versions, problems, staging };
+  return { ok: problems.length === 0, registry: registry.location, versions, problems, staging };
 }

@@ -10,7 +10,7 @@ import { MlctlError } from '../errors.js';
 import type { ManifestTensor } from '../engine/compress/manifest-tensors.js';
 import type { PackedWeights } from '../engine/compress/pack-weights.js';
 import { MODEL_JSON_FILE, checkShards, fsError, readModelJson, type ModelJson } from '../engine/model-files.js';
-import type { Registry, VersionSelector } from '../registry/registry.js';
+import type { RegistryStore, VersionSelector } from '../registry/store.js';
 import type { FileEntry, VersionRecord } from '../registry/version-record.js';
 import { assertVersionFiles, readVersion } from './open-version.js';
 
@@ -27,7 +27,7 @@ export interface SourceVersion {
 }
 
 /** Resolve, verify (checksums and sizes) and read a version's weights; no tensors involved. */
-export async function openSourceVersion(registry: Registry, model: string, selector: VersionSelector = {}): Promise<SourceVersion> {
+export async function openSourceVersion(registry: RegistryStore, model: string, selector: VersionSelector = {}): Promise<SourceVersion> {
   const info = await readVersion({ registry, model, selector });
   await assertVersionFiles(registry, info);
   const { modelJson, tensors, shardPaths } = await readModelDir(info.dir);

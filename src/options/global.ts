@@ -7,7 +7,12 @@ import { choiceKind, option, textKind, type OptionValues } from './spec.js';
 
 /** Config keys at the top level of the file (and the flags that match them). */
 export const GLOBAL_CONFIG_OPTIONS = {
-  registry: option('--registry <dir>', 'model registry directory (default ./model-registry)', textKind, { env: true }),
+  registry: option(
+    '--registry <location>',
+    'model registry: a folder (default ./model-registry) or postgres://user@host:5432/db',
+    textKind,
+    { env: true },
+  ),
   model: option('--model <name>', 'the model commands use when none is named', textKind, { env: true }),
   backend: option('--backend <name>', 'TensorFlow.js backend: auto picks node (tfjs-node) > wasm > cpu', choiceKind(BACKEND_CHOICES), {
     env: true,

@@ -3,6 +3,7 @@
  * the registry builds starts from these constants (MLflow `FileStore.META_DATA_FILE_NAME` style).
  *
  *     <root>/<model>/aliases.json            {"production": 2}, written atomically
+ *     <root>/<model>/aliases-history.jsonl   one line per alias move {alias, from, to, at, by}
  *     <root>/<model>/.last-version           highest number ever published (never reused)
  *     <root>/<model>/.lock/                  per-model lock (proper-lockfile, mkdir-based)
  *     <root>/<model>/<n>/model.json          stock TF.js layers model + weight shards
@@ -17,6 +18,8 @@ import { MlctlError } from '../errors.js';
 export { DEFAULT_REGISTRY_DIR, EXPLANATION_FILE, METADATA_FILE, MODEL_JSON_FILE } from '../vocabulary.js';
 /** alias name -> version number, per model */
 export const ALIASES_FILE = 'aliases.json';
+/** every alias move of a model, one JSON line each (appended under the model lock) */
+export const ALIAS_HISTORY_FILE = 'aliases-history.jsonl';
 /** highest version number ever published for a model, so numbers are never reused */
 export const LAST_VERSION_FILE = '.last-version';
 /** per-model lock directory (proper-lockfile `lockfilePath`) */

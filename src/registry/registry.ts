@@ -7,13 +7,16 @@
  * measured), replaced atomically under the model lock and checked by verify.
  */
 import { constants as fsConstants, readFile as readFileCb, stat as statCb } from 'node:fs';
-import { access, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, appendFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { createHash } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { MlctlError, toMlctlError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import {
   ALIASES_FILE,
+  ALIAS_HISTORY_FILE,
   EXPLANATION_FILE,
   LAST_VERSION_FILE,
   LATEST,
@@ -28,9 +31,22 @@ import {
 import { computeFileEntries, fsyncDir, fsyncFile, fsyncTree, hashFile, listFilesRecursive } from './file-entries.js';
 import { lockStaleMs, withModelLock, type LockOptions, type ModelLock } from './model-lock.js';
 import { formatVersionRanges } from './version-ranges.js';
-import type { ExplanationRecord, FileEntry, ImportanceSection, VersionRecord } from './version-record.js';
+import type { ExplanationRecord, ImportanceSection, VersionRecord } from './version-record.js';
+import type {
+  AliasMove,
+  PublishOptions,
+  PublishResult,
+  RegistryStore,
+  RemoveVersionResult,
+  SetAliasOptions,
+  SetAliasResult,
+  StagingDir,
+  VerifyIssue,
+  VerifyProblem,
+  VersionSelector,
+} from './store.js';
 import { parseExplanationRecord, parseVersionRecord } from './record-schema.js';
-import { isOwnerGone, parseWorkDirName, workDirKind, workDirName, type WorkDirKind, type WorkDirOwner } from './work-dir.js';
+import { isOwnerGone, parseWorkDirName, workDirKind, workDirName } from './work-dir.js';
 
 /**
  * Small reads through the callback API: fs/promises opens a FileHandle per call, which made
@@ -39,69 +55,18 @@ import { isOwnerGone, parseWorkDirName, workDirKind, workDirName, type WorkDirKi
 const readFile = promisify(readFileCb);
 const stat = promisify(statCb);
 
-/** Which version a command means: `{}` or `{version: 'latest'}` = highest, `{version: 3}`, `{alias: 'production'}`. */
-export interface VersionSelector {
-  version?: number | typeof LATEST;
-  alias?: string;
-}
-
-export interface PublishOptions {
-  /** writes the version's files (model.json, weight shards) into `stagingDir`; must not write mlctl.json */
-  writeFiles: (stagingDir: string) => Promise<void>;
-  /**
-   * builds the record once the number is known (called under the model lock: keep it quick).
-   * The registry sets `model`, `version` and `files` itself.
-   */
-  buildRecord: (version: number, files: FileEntry[]) => VersionRecord;
-}
-
-export interface PublishResult {
-  version: number;
-  /** absolute path of the new version directory */
-  dir: string;
-  record: VersionRecord;
-}
-
-export interface SetAliasResult {
-  alias: string;
-  version: number;
-  /** the version the alias pointed to before, null if it is new */
-  previous: number | null;
-}
-
-export interface RemoveVersionResult {
-  removed: number;
-  /** aliases that pointed to the removed version (only with force) */
-  aliasesRemoved: string[];
-}
-
-export type VerifyProblem = 'missing' | 'size' | 'checksum' | 'extra' | 'record';
-
-export interface VerifyIssue {
-  model: string;
-  version: number;
-  /** path relative to the version directory (POSIX) */
-  file?: string;
-  problem: VerifyProblem;
-  /** one line naming the file relative to the registry root, e.g. `iris/2/weights.bin: sha256 mismatch (…)` */
-  message: string;
-}
-
-/** A `.staging-*` (version being written) or `.trash-*` (version being deleted) directory. */
-export interface StagingDir {
-  model: string;
-  kind: WorkDirKind;
-  /** directory name, e.g. `.staging-myhost-4242-m1x2y3z4-0a1b2c3d` */
-  name: string;
-  /** absolute path of the directory */
-  dir: string;
-  /** null when the name does not follow mlctl's pattern */
-  owner: WorkDirOwner | null;
-  startedAt: Date;
-  ageMs: number;
-  /** nobody will come back for it: its process is gone (same host) or it is older than 24 h */
-  ownerGone: boolean;
-}
+export type {
+  AliasMove,
+  PublishOptions,
+  PublishResult,
+  RemoveVersionResult,
+  SetAliasOptions,
+  SetAliasResult,
+  StagingDir,
+  VerifyIssue,
+  VerifyProblem,
+  VersionSelector,
+} from './store.js';
 
 type Aliases = Record<string, number>;
 
@@ -115,7 +80,8 @@ export interface RegistryOptions {
   lock?: LockOptions;
 }
 
-export class Registry {
+export class Registry implements RegistryStore {
+  readonly kind = 'folder' as const;
   readonly root: string;
   private readonly lockOptions: LockOptions;
 
@@ -126,6 +92,29 @@ export class Registry {
     this.root = path.resolve(root);
     this.lockOptions = { ...options.lock, staleMs: lockStaleMs({ staleMs: options.lockStaleMs ?? options.lock?.staleMs }) };
   }
+
+  get location(): string {
+    return this.root;
+  }
+
+  get localRoot(): string {
+    return this.root;
+  }
+
+  versionLocation(name: string, version: number): string {
+    return this.versionDir(name, version);
+  }
+
+  async readVersionFile(name: string, version: number, relPath: string): Promise<Buffer> {
+    const file = this.versionFile(name, version, relPath);
+    return guard(() => readFile(file));
+  }
+
+  async localVersionDir(name: string, version: number): Promise<string> {
+    return this.versionDir(name, version);
+  }
+
+  async close(): Promise<void> {}
 
   /** Runs `fn` holding the model lock of `modelDir` (this registry's stale timeout and holder info). */
   private locked<T>(modelDir: string, label: string, fn: (lock: ModelLock) => Promise<T>): Promise<T> {
@@ -428,10 +417,68 @@ export class Registry {
     }
   }
 
+  /** See RegistryStore.importVersion: staged, checked, then renamed to `<n>/` under the model lock. */
+  async importVersion(record: VersionRecord, readFileOf: (relPath: string) => Promise<Buffer>): Promise<boolean> {
+    const name = record.model;
+    const version = record.version;
+    const modelDir = this.modelDir(name);
+    assertVersionNumber(version);
+    if (await this.hasVersion(name, version)) {
+      if (sameVersion(await this.readRecord(name, version), record)) return false;
+      throw sameNumberError(name, version, this.root);
+    }
+    let staging: string | null = null;
+    try {
+      await mkdir(modelDir, { recursive: true });
+      staging = path.join(modelDir, workDirName('staging'));
+      await mkdir(staging);
+      for (const entry of record.files) {
+        if (!isSafeRelativePath(entry.path) || entry.path === METADATA_FILE) {
+          throw new MlctlError('INVALID_MODEL', `${name} v${version}: invalid file path "${entry.path}" in the record; not copied.`);
+        }
+        const bytes = await readFileOf(entry.path);
+        if (bytes.byteLength !== entry.bytes || createHash('sha256').update(bytes).digest('hex') !== entry.sha256) {
+          throw new MlctlError('INVALID_MODEL', `${name}/${version}/${entry.path}: does not match its record's checksum; not copied.`, {
+            hint: `Run "mlctl version verify ${name}" on the source registry.`,
+          });
+        }
+        const target = path.join(staging, ...entry.path.split('/'));
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(target, bytes);
+      }
+      await writeFile(path.join(staging, METADATA_FILE), `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' });
+      await fsyncTree(staging);
+      const stagingDir = staging;
+      const copied = await this.locked(modelDir, name, async (lock) => {
+        if (await this.hasVersion(name, version)) {
+          if (sameVersion(await this.readRecord(name, version), record)) return false;
+          throw sameNumberError(name, version, this.root);
+        }
+        if (version > (await this.readLastVersion(name)))
+          await this.writeLastVersion(name, Math.max(version, await this.highWaterMark(name)));
+        lock.assertHeld();
+        await rm(path.join(modelDir, String(version)), { recursive: true, force: true });
+        await rename(stagingDir, path.join(modelDir, String(version)));
+        staging = null;
+        await fsyncDir(modelDir);
+        return true;
+      });
+      return copied;
+    } catch (e) {
+      throw toRegistryError(e);
+    } finally {
+      if (staging !== null) await rm(staging, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+    }
+  }
+
   // ---------------------------------------------------------------- aliases
 
-  /** Points `alias` at `version`; CONFLICT if it points elsewhere, unless `force`. */
-  async setAlias(name: string, alias: string, version: number, options: { force?: boolean } = {}): Promise<SetAliasResult> {
+  /**
+   * Points `alias` at `version`; CONFLICT if it points elsewhere, unless `force`; with `expected`,
+   * CONFLICT unless it points exactly there now (compare-and-set). Every move is appended to the
+   * model's alias history.
+   */
+  async setAlias(name: string, alias: string, version: number, options: SetAliasOptions = {}): Promise<SetAliasResult> {
     assertModelName(name);
     assertAliasName(alias);
     assertVersionNumber(version);
@@ -441,22 +488,26 @@ export class Registry {
         if (!(await this.hasVersion(name, version))) throw missingVersionError(name, version, await this.listVersions(name));
         const aliases = await this.readAliases(name);
         const previous = aliases[alias] ?? null;
+        assertAliasMove(name, alias, version, previous, options);
         if (previous === version) return { alias, version, previous };
-        if (previous !== null && !options.force) {
-          throw new MlctlError('CONFLICT', `Alias "${alias}" points to ${previous}; pass --force to move it.`, {
-            hint: `Run "mlctl version alias ${name} ${alias} ${version} --force".`,
-          });
-        }
         aliases[alias] = version;
         lock.assertHeld();
         await this.writeAliases(name, aliases);
+        await this.appendHistory(name, {
+          model: name,
+          alias,
+          from: previous,
+          to: version,
+          at: new Date().toISOString(),
+          by: options.by ?? defaultActor(),
+        });
         return { alias, version, previous };
       });
     });
   }
 
   /** Removes an alias; returns the version it pointed to. NOT_FOUND if absent. */
-  async removeAlias(name: string, alias: string): Promise<number> {
+  async removeAlias(name: string, alias: string, options: { by?: string } = {}): Promise<number> {
     assertModelName(name);
     assertAliasName(alias);
     return guard(async () => {
@@ -468,9 +519,47 @@ export class Registry {
         delete aliases[alias];
         lock.assertHeld();
         await this.writeAliases(name, aliases);
+        await this.appendHistory(name, {
+          model: name,
+          alias,
+          from: previous,
+          to: null,
+          at: new Date().toISOString(),
+          by: options.by ?? defaultActor(),
+        });
         return previous;
       });
     });
+  }
+
+  /** The alias moves recorded in `aliases-history.jsonl`, newest first. */
+  async aliasHistory(name: string, alias?: string): Promise<AliasMove[]> {
+    assertModelName(name);
+    if (alias !== undefined) assertAliasName(alias);
+    return guard(async () => {
+      await this.requireModel(name);
+      let text = '';
+      try {
+        text = await readFile(path.join(this.modelDir(name), ALIAS_HISTORY_FILE), 'utf8');
+      } catch (e) {
+        if (errnoCode(e) !== 'ENOENT') throw e;
+      }
+      const moves: AliasMove[] = [];
+      for (const line of text.split('\n')) {
+        if (line.trim() === '') continue;
+        try {
+          const m = JSON.parse(line) as AliasMove;
+          if (alias === undefined || m.alias === alias) moves.push(m);
+        } catch {
+          // a line cut short by a crash: skip it
+        }
+      }
+      return moves.reverse();
+    });
+  }
+
+  private async appendHistory(name: string, move: AliasMove): Promise<void> {
+    await appendFile(path.join(this.modelDir(name), ALIAS_HISTORY_FILE), `${JSON.stringify(move)}\n`);
   }
 
   // ---------------------------------------------------------------- removal
@@ -737,7 +826,48 @@ export class Registry {
 
 // -------------------------------------------------------------------- messages
 
-function missingVersionError(name: string, version: number, versions: number[]): MlctlError {
+/** The CONFLICT rules of an alias move, shared by both stores (compare-and-set with `expected`). */
+export function assertAliasMove(name: string, alias: string, version: number, previous: number | null, options: SetAliasOptions): void {
+  if (options.expected !== undefined && options.expected !== previous) {
+    const now = previous === null ? 'does not exist' : `points to ${previous}`;
+    const wanted = options.expected === null ? 'not to exist yet' : `to point to ${options.expected}`;
+    throw new MlctlError('CONFLICT', `Alias "${alias}" of "${name}" was moved by someone else: it ${now}, expected it ${wanted}.`, {
+      hint: `Run "mlctl version list ${name}" and "mlctl version alias ${name} ${alias} --history", then move it again.`,
+    });
+  }
+  if (previous !== null && previous !== version && !options.force && options.expected === undefined) {
+    throw new MlctlError('CONFLICT', `Alias "${alias}" points to ${previous}; pass --force to move it.`, {
+      hint: `Run "mlctl version alias ${name} ${alias} ${version} --force".`,
+    });
+  }
+}
+
+/** Two records are the same version if they were created at the same moment with identical files. */
+export function sameVersion(a: VersionRecord, b: VersionRecord): boolean {
+  const key = (r: VersionRecord): string =>
+    JSON.stringify([...r.files].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)).map((f) => [f.path, f.bytes, f.sha256]));
+  return a.createdAt === b.createdAt && key(a) === key(b);
+}
+
+/** `registry copy` refuses to overwrite a different version under the same number. */
+export function sameNumberError(name: string, version: number, where: string): MlctlError {
+  return new MlctlError('ALREADY_EXISTS', `${name} v${version} already exists in ${where} and is a different version; not overwritten.`, {
+    hint: 'Copy into another registry, or remove that version there first ("mlctl version rm").',
+  });
+}
+
+/** Who moves an alias, for its history: user@host. */
+export function defaultActor(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (some containers)
+  }
+  return `${user}@${hostname()}`;
+}
+
+export function missingVersionError(name: string, version: number, versions: number[]): MlctlError {
   if (versions.length === 0) {
     return new MlctlError('NOT_FOUND', `Model "${name}" has no versions.`, {
       hint: 'Train or import a model first ("mlctl train" or "mlctl import").',
@@ -752,7 +882,7 @@ function missingVersionError(name: string, version: number, versions: number[]):
   );
 }
 
-function missingAliasError(name: string, alias: string, aliases: Aliases): MlctlError {
+export function missingAliasError(name: string, alias: string, aliases: Aliases): MlctlError {
   const names = Object.keys(aliases).sort();
   const what = names.length === 0 ? 'it has no aliases' : `its aliases are ${names.map((a) => `${a} → ${aliases[a]}`).join(', ')}`;
   return new MlctlError('NOT_FOUND', `Model "${name}" has no alias "${alias}"; ${what}.`, {
@@ -839,7 +969,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** A POSIX relative path that stays inside its directory. */
-function isSafeRelativePath(p: string): boolean {
+export function isSafeRelativePath(p: string): boolean {
   if (typeof p !== 'string' || p === '' || p.startsWith('/') || p.includes('\\') || /^[A-Za-z]:/.test(p)) return false;
   return p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
 }

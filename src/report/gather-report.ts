@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MlctlError } from '../errors.js';
 import { decodeRegression } from '../dataset/signature.js';
-import type { Registry, VersionSelector } from '../registry/registry.js';
+import type { RegistryStore, VersionSelector } from '../registry/store.js';
 import { taskOf, type ImportanceSection, type VersionRecord } from '../registry/version-record.js';
 import { evaluationRows } from '../lifecycle/evaluate.js';
 import { openVersion, readVersion, type OpenedVersion, type VersionInfo } from '../lifecycle/open-version.js';
@@ -54,7 +54,7 @@ export interface ReportData {
 }
 
 export interface GatherReportOptions {
-  registry: Registry;
+  registry: RegistryStore;
   model: string;
   selector?: VersionSelector;
   /** a second version to show side by side */
@@ -123,7 +123,7 @@ export async function gatherReport(options: GatherReportOptions): Promise<Report
 }
 
 /** Parents up to the root (a removed parent ends the chain with a step that says so). */
-async function lineageOf(registry: Registry, record: VersionRecord): Promise<LineageStep[]> {
+async function lineageOf(registry: RegistryStore, record: VersionRecord): Promise<LineageStep[]> {
   const steps: LineageStep[] = [];
   const seen = new Set<number>();
   let current: VersionRecord | null = record;
@@ -163,7 +163,7 @@ async function regressionPoints(opened: OpenedVersion, notes: string[]): Promise
 }
 
 async function compressionOf(
-  registry: Registry,
+  registry: RegistryStore,
   info: VersionInfo,
   weights: WeightStats[],
   backend: BackendChoice | undefined,

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { MlctlError } from '../errors.js';
-import type { Registry, VersionSelector } from '../registry/registry.js';
+import type { RegistryStore, VersionSelector } from '../registry/store.js';
 import type { BackendChoice } from '../vocabulary.js';
 import { mlctlVersion } from '../version.js';
 import { gatherReport } from './gather-report.js';
@@ -16,7 +16,7 @@ import { renderCharts } from './render-charts.js';
 import { reportHtml, type SectionId } from './report-html.js';
 
 export interface ReportOptions {
-  registry: Registry;
+  registry: RegistryStore;
   model: string;
   selector?: VersionSelector;
   compare?: VersionSelector;

@@ -45,6 +45,8 @@ export interface AppOptions {
   /** metrics text; default this process's */
   metricsText?: () => Promise<{ contentType: string; body: string }>;
   isDraining?: () => boolean;
+  /** true while the first versions are still loading (/readyz: 503) */
+  isStarting?: () => boolean;
   serverName?: string;
   serverVersion?: string;
   /** a context shared with another front end (the gRPC service); built from the options above when absent */
@@ -112,6 +114,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       maxBatchSize: options.maxBatchSize,
       batchTimeoutMs: options.batchTimeoutMs,
       isDraining: options.isDraining,
+      isStarting: options.isStarting,
       metricsText: options.metricsText,
       serverName: options.serverName,
       serverVersion: options.serverVersion,

@@ -10,6 +10,7 @@
  */
 import { readdirSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
+import type { WatchHandlers } from '../registry/store.js';
 
 export interface ChangeFeed {
   /**
@@ -88,6 +89,75 @@ export function createFsChangeFeed(options: FsChangeFeedOptions): ChangeFeed {
         for (const t of pending.values()) clearTimeout(t);
         pending.clear();
         if (poll) clearInterval(poll);
+      };
+    },
+  };
+}
+
+/** A registry that pushes change events (the PostgreSQL store's LISTEN/NOTIFY). */
+export interface PushingRegistry {
+  watch?(handlers: WatchHandlers): Promise<() => Promise<void>>;
+}
+
+export interface PushChangeFeedOptions {
+  /** poll interval (ms) while the push connection is down; default 1000 */
+  fallbackPollMs?: number;
+  /** safety-net poll (ms) while it is up (a NOTIFY is lost if the connection drops just then); default 30000, 0 = none */
+  safetyPollMs?: number;
+  /** the push connection went down or came back */
+  onState?: (up: boolean, error?: Error) => void;
+}
+
+/**
+ * Change events pushed by the registry (PostgreSQL LISTEN on `mlctl_registry`): each NOTIFY of a
+ * new version or an alias move becomes `onChange(model)`. While the connection is down the store
+ * reconnects with backoff and this feed polls every `fallbackPollMs`, so the server keeps
+ * following the registry (and keeps serving what it has) until the push comes back.
+ */
+export function createPushChangeFeed(store: PushingRegistry, options: PushChangeFeedOptions = {}): ChangeFeed {
+  const fallbackPollMs = options.fallbackPollMs ?? 1000;
+  const safetyPollMs = options.safetyPollMs ?? 30_000;
+  return {
+    subscribe(models, onChange) {
+      let stopped = false;
+      let up = false;
+      let stopWatch: (() => Promise<void>) | null = null;
+      let lastPoll = Date.now();
+      const wanted = (model: string): boolean => models === 'all' || models.includes(model);
+      const tick = setInterval(
+        () => {
+          const every = up ? safetyPollMs : fallbackPollMs;
+          if (stopped || every <= 0 || Date.now() - lastPoll < every) return;
+          lastPoll = Date.now();
+          onChange(null);
+        },
+        Math.max(50, Math.min(fallbackPollMs, 250)),
+      );
+      tick.unref();
+      if (store.watch) {
+        store
+          .watch({
+            onEvent: (event) => {
+              if (stopped) return;
+              if (event === null) onChange(null);
+              else if (wanted(event.model)) onChange(event.model);
+            },
+            onState: (state, error) => {
+              up = state;
+              lastPoll = Date.now();
+              options.onState?.(state, error);
+            },
+          })
+          .then((stop) => {
+            if (stopped) void stop();
+            else stopWatch = stop;
+          })
+          .catch((e: unknown) => options.onState?.(false, e as Error));
+      }
+      return () => {
+        stopped = true;
+        clearInterval(tick);
+        void stopWatch?.();
       };
     },
   };

@@ -34,6 +34,8 @@ export interface ServeContext {
   explainMaxRows: number;
   /** true once draining started (readiness turns false) */
   isDraining: () => boolean;
+  /** true until the first read of the registry has loaded what should serve */
+  isStarting: () => boolean;
   /** the metrics text to serve (merged across workers when clustered) */
   metricsText: () => Promise<{ contentType: string; body: string }>;
   serverName: string;
@@ -50,6 +52,8 @@ export interface ServeContextOptions {
   maxBatchSize: number;
   batchTimeoutMs: number;
   isDraining?: () => boolean;
+  /** true until the first load finished (readiness false; the port opens before it) */
+  isStarting?: () => boolean;
   metricsText?: () => Promise<{ contentType: string; body: string }>;
   serverName?: string;
   serverVersion?: string;
@@ -76,6 +80,7 @@ export function createServeContext(options: ServeContextOptions): ServeContext {
     maxRows: options.maxRows,
     explainMaxRows: options.explainMaxRows ?? DEFAULT_SERVE_SETTINGS.explainMaxRows,
     isDraining: options.isDraining ?? (() => false),
+    isStarting: options.isStarting ?? (() => false),
     metricsText: options.metricsText ?? (async () => ({ contentType: options.metrics.contentType, body: await options.metrics.text() })),
     serverName: options.serverName ?? 'mlctl',
     serverVersion: options.serverVersion ?? '0.0.0',

@@ -12,7 +12,7 @@ import { gzip as gzipCb } from 'node:zlib';
 import { MlctlError } from '../errors.js';
 import type { BackendChoice } from '../vocabulary.js';
 import { createRng } from '../random.js';
-import type { Registry } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
 import { compilePlainForward } from './plain-forward.js';
 import type { BatchingInfo, FastPathInfo, Servable, ServableFile, ServableLoader } from './servable.js';
 import { openServingVersion, type ServingVersion } from './version-adapter.js';
@@ -25,7 +25,7 @@ export const FAST_PATH_TOLERANCE = 1e-5;
 const SYNTHETIC_CHECK_ROWS = 64;
 
 export interface LoadServableOptions {
-  registry: Registry;
+  registry: RegistryStore;
   backend?: BackendChoice;
   /** 'auto': use the plain pass when it compiles and matches TF.js; 'off': always TF.js */
   fastPath?: 'auto' | 'off';

@@ -6,14 +6,14 @@
  * serving; without one it reads once.
  */
 import { MlctlError, toMlctlError } from '../errors.js';
-import type { Registry } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { AspiredModel, ServableManager } from './servable-manager.js';
 
 export type VersionPolicy = { kind: 'latest' } | { kind: 'pinned'; version: number } | { kind: 'alias'; alias: string };
 
 export interface RegistrySourceOptions {
-  registry: Registry;
+  registry: RegistryStore;
   /** the models to serve, or every model in the registry (including ones published later, when watching) */
   models: readonly string[] | 'all';
   policy: VersionPolicy;
@@ -25,7 +25,7 @@ export interface RegistrySourceOptions {
 }
 
 /** What should serve for one model under a policy, as the registry says right now. */
-export async function readAspired(registry: Registry, model: string, policy: VersionPolicy): Promise<AspiredModel> {
+export async function readAspired(registry: RegistryStore, model: string, policy: VersionPolicy): Promise<AspiredModel> {
   let aliases: Record<string, number> = {};
   try {
     aliases = await registry.readAliases(model);
@@ -55,7 +55,7 @@ export class RegistrySource {
   async start(): Promise<void> {
     this.known = await this.listModels();
     if (this.known.length === 0) {
-      throw new MlctlError('NOT_FOUND', `The registry ${this.options.registry.root} has no models to serve.`, {
+      throw new MlctlError('NOT_FOUND', `The registry ${this.options.registry.location} has no models to serve.`, {
         hint: 'Train one first ("mlctl train iris") or point --registry at another registry.',
       });
     }

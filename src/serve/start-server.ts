@@ -9,11 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { MlctlError } from '../errors.js';
 import type { BackendChoice } from '../vocabulary.js';
-import type { Registry } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
 import { createApp } from './app.js';
 import { createServeContext } from './context.js';
 import type { RunningGrpcServer } from './grpc/server.js';
-import { createFsChangeFeed, type ChangeFeed } from './change-feed.js';
+import { createFsChangeFeed, createPushChangeFeed, type ChangeFeed } from './change-feed.js';
 import { createServableLoader } from './load-servable.js';
 import { ServeMetrics } from './metrics.js';
 import { RegistrySource, type VersionPolicy } from './registry-source.js';
@@ -22,7 +22,7 @@ import { ServableManager, type ManagerEvent } from './servable-manager.js';
 import type { ServeSettings } from './settings.js';
 
 export interface StartServerOptions {
-  registry: Registry;
+  registry: RegistryStore;
   /** models to serve, or every model in the registry */
   models: readonly string[] | 'all';
   policy: VersionPolicy;
@@ -31,6 +31,12 @@ export interface StartServerOptions {
   logger: Logger;
   /** where change events come from when watching (default: the folder registry's fs feed) */
   feed?: ChangeFeed;
+  /**
+   * open the port before the first load, answering /readyz 503 until it is done (a load
+   * balancer's health check sees "not ready" instead of "refused"). Off for cluster workers: the
+   * primary hands connections to any worker that listens, so one still loading would answer 503.
+   */
+  listenBeforeLoad?: boolean;
   /** how versions are loaded (default: from the registry, with the fast path and checks) */
   loader?: ServableLoader;
   /** merged metrics text (workers); default this process's */
@@ -92,17 +98,58 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     models: options.models,
     policy: options.policy,
     manager,
-    feed: watching ? (options.feed ?? createFsChangeFeed({ root: options.registry.root, pollMs: settings.pollMs })) : undefined,
+    feed: watching ? (options.feed ?? defaultFeed(options.registry, settings.pollMs, logger)) : undefined,
     onError: (model, error) => logger.warn(`${model ?? 'registry'}: ${error.message}`),
   });
 
   let draining = false;
+  let starting = true;
   let app: FastifyInstance | null = null;
   let grpc: RunningGrpcServer | null = null;
   try {
+    const m = metrics;
+    // one context for both front ends: the same versions, batcher, metrics and drain flag
+    const context = createServeContext({
+      manager,
+      metrics: m,
+      maxRows: settings.maxRows,
+      explainMaxRows: settings.explainMaxRows,
+      maxBatchSize: settings.maxBatchSize,
+      batchTimeoutMs: settings.batchTimeoutMs,
+      isDraining: () => draining,
+      isStarting: () => starting,
+      metricsText: options.metricsText ? () => options.metricsText!(m) : undefined,
+      serverVersion: options.serverVersion,
+    });
+    const listen = async (): Promise<FastifyInstance> => {
+      const created = await createApp({
+        manager,
+        metrics: m,
+        logger,
+        token: settings.token,
+        cors: settings.cors,
+        bodyLimit: settings.bodyLimit,
+        maxRows: settings.maxRows,
+        maxBatchSize: settings.maxBatchSize,
+        batchTimeoutMs: settings.batchTimeoutMs,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        headersTimeoutMs: settings.headersTimeoutMs,
+        keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
+        context,
+      });
+      try {
+        await created.listen({ host: settings.host, port: settings.port });
+      } catch (e) {
+        await created.close().catch(() => {});
+        throw e;
+      }
+      return created;
+    };
+    // listenBeforeLoad: /readyz answers 503 (not ready) until the first version is loaded and warmed up
+    if (options.listenBeforeLoad) app = await listen();
     await source.start();
     if (source.models().length === 0) {
-      throw new MlctlError('NOT_FOUND', `No model in ${options.registry.root} has ${policyText(options.policy)}.`, {
+      throw new MlctlError('NOT_FOUND', `No model in ${options.registry.location} has ${policyText(options.policy)}.`, {
         hint: 'Check the alias with "mlctl version list", or serve the models at their latest version.',
       });
     }
@@ -115,36 +162,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         hint: failed ? `Run "mlctl version verify ${m}", or serve another version with --version.` : `Run "mlctl version list ${m}".`,
       });
     }
-    const m = metrics;
-    // one context for both front ends: the same versions, batcher, metrics and drain flag
-    const context = createServeContext({
-      manager,
-      metrics: m,
-      maxRows: settings.maxRows,
-      explainMaxRows: settings.explainMaxRows,
-      maxBatchSize: settings.maxBatchSize,
-      batchTimeoutMs: settings.batchTimeoutMs,
-      isDraining: () => draining,
-      metricsText: options.metricsText ? () => options.metricsText!(m) : undefined,
-      serverVersion: options.serverVersion,
-    });
-    app = await createApp({
-      manager,
-      metrics: m,
-      logger,
-      token: settings.token,
-      cors: settings.cors,
-      bodyLimit: settings.bodyLimit,
-      maxRows: settings.maxRows,
-      explainMaxRows: settings.explainMaxRows,
-      maxBatchSize: settings.maxBatchSize,
-      batchTimeoutMs: settings.batchTimeoutMs,
-      requestTimeoutMs: settings.requestTimeoutMs,
-      headersTimeoutMs: settings.headersTimeoutMs,
-      keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
-      context,
-    });
-    await app.listen({ host: settings.host, port: settings.port });
+    if (!app) app = await listen();
+    starting = false;
     if (settings.grpcPort !== null) {
       const { startGrpcServer } = await import('./grpc/server.js');
       grpc = await startGrpcServer({
@@ -215,6 +234,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       };
     },
   };
+}
+
+/** The folder store: filesystem notifications + poll; a store that pushes (PostgreSQL): LISTEN + fallback poll. */
+function defaultFeed(registry: RegistryStore, pollMs: number, logger: Logger): ChangeFeed {
+  if (registry.localRoot !== null) return createFsChangeFeed({ root: registry.localRoot, pollMs });
+  return createPushChangeFeed(registry, {
+    fallbackPollMs: Math.min(pollMs > 0 ? pollMs : 1000, 1000),
+    onState: (up, error) => {
+      if (up) logger.info(`listening for registry changes on ${registry.location}`);
+      else logger.warn(`lost the registry connection${error ? ` (${error.message})` : ''}; reconnecting, polling meanwhile, still serving`);
+    },
+  });
 }
 
 function policyText(p: VersionPolicy): string {

@@ -6,7 +6,7 @@
 import { MlctlError } from '../errors.js';
 import { encodeFeatures, type Signature } from '../dataset/signature.js';
 import type { NamedWeight } from '../engine/model-handle.js';
-import type { Registry } from '../registry/registry.js';
+import type { RegistryStore } from '../registry/store.js';
 import type { VersionRecord } from '../registry/version-record.js';
 import type { BackendChoice } from '../vocabulary.js';
 import { openVersion } from '../lifecycle/open-version.js';
@@ -44,7 +44,7 @@ export interface ServingVersion {
  * (a corrupt version fails here with INVALID_MODEL naming the file).
  */
 export async function openServingVersion(options: {
-  registry: Registry;
+  registry: RegistryStore;
   model: string;
   version: number;
   backend?: BackendChoice;

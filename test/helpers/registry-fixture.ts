@@ -7,15 +7,30 @@
  */
 import { copyFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Registry, type PublishResult } from '../../src/registry/registry.js';
+import { openRegistryStore } from '../../src/registry/open-registry.js';
+import type { PublishResult } from '../../src/registry/store.js';
 import type { VersionRecord } from '../../src/registry/version-record.js';
 
 export type RecordExtras = Partial<Omit<VersionRecord, 'model' | 'version' | 'files'>>;
 
-/** Publishes every file of `modelDir` as the next version of `name` in the registry at `root`. */
+/** Publishes every file of `modelDir` as the next version of `name` in the registry at `root` (a folder or postgres://…). */
 export async function publishDir(root: string, name: string, modelDir: string, extras: RecordExtras = {}): Promise<PublishResult> {
-  const registry = new Registry(root);
+  const registry = await openRegistryStore(root, { cwd: process.cwd() });
   const files = (await readdir(modelDir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+  try {
+    return await publishWith(registry, name, files, modelDir, extras);
+  } finally {
+    await registry.close();
+  }
+}
+
+async function publishWith(
+  registry: Awaited<ReturnType<typeof openRegistryStore>>,
+  name: string,
+  files: string[],
+  modelDir: string,
+  extras: RecordExtras,
+): Promise<PublishResult> {
   return registry.publishVersion(name, {
     writeFiles: async (staging) => {
       for (const f of files) await copyFile(path.join(modelDir, f), path.join(staging, f));

@@ -6,7 +6,7 @@ import { addBackendOption, addGlobalOptions, addSelectorOptions, addTableOptions
 import { runAction } from '../run-action.js';
 import { withDefaults, type CommandContext } from '../context.js';
 import { openRegistry } from './shared.js';
-import type { Registry } from '../../registry/registry.js';
+import type { RegistryStore } from '../../registry/store.js';
 import type { ServeSettings } from '../../serve/settings.js';
 import type { VersionPolicy } from '../../serve/registry-source.js';
 
@@ -74,7 +74,7 @@ export async function resolveServe(
   cmd: Command,
   model: string | undefined,
   flags: ServeFlags,
-  registry: Registry,
+  registry: RegistryStore,
 ): Promise<{ settings: ServeSettings; policy: VersionPolicy; models: string[] | 'all' }> {
   const { DEFAULT_SERVE_SETTINGS: d } = await import('../../serve/settings.js');
   const { version, alias, all, ...rest } = flags;

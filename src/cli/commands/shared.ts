@@ -1,21 +1,47 @@
 /** Helpers every command file uses: the registry from the context, selectors from flags. */
 import { MlctlError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
-import type { Registry, VersionSelector } from '../../registry/registry.js';
+import type { RegistryStore, VersionSelector } from '../../registry/store.js';
 import { parseVersionSelector } from '../options.js';
 
-export async function openRegistry(ctx: CommandContext): Promise<Registry> {
-  const [{ Registry }, { describeLockHolder }] = await Promise.all([
-    import('../../registry/registry.js'),
+/** Testing hook: the PostgreSQL store waits this long (ms) inside a publishing transaction. */
+export const PG_HOLD_PUBLISH_ENV = 'MLCTL_PG_HOLD_PUBLISH_MS';
+
+/**
+ * The registry store the location names (a folder, or postgres://…; USAGE for an unknown scheme).
+ * Commands close it when they finish (main.ts), so a database connection never keeps the process alive.
+ */
+export async function openRegistry(ctx: CommandContext, location: string = ctx.registryLocation): Promise<RegistryStore> {
+  const [{ openRegistryStore }, { describeLockHolder }] = await Promise.all([
+    import('../../registry/open-registry.js'),
     import('../../registry/model-lock.js'),
   ]);
-  return new Registry(ctx.registryRoot, {
+  const hold = Number(process.env[PG_HOLD_PUBLISH_ENV] ?? '');
+  const store = await openRegistryStore(location, {
+    cwd: ctx.cwd,
     lock: {
       command: ['mlctl', ...process.argv.slice(2)].join(' ').slice(0, 200),
       onWait: (w) => ctx.reporter.warn(`Model "${w.model}" is locked by ${describeLockHolder(w)}; waiting for it…`),
     },
     lockStaleMs: ctx.lockStaleMs,
+    postgres: {
+      secrets: process.env.PGPASSWORD ? [process.env.PGPASSWORD] : [],
+      ...(hold > 0
+        ? { holdPublishMs: hold, onPublishHold: () => process.stderr.write('mlctl: holding the publishing transaction open\n') }
+        : {}),
+    },
   });
+  openStores.add(store);
+  return store;
+}
+
+const openStores = new Set<RegistryStore>();
+
+/** Closes every store opened by this process (database pools); main.ts calls it when a command ends. */
+export async function closeRegistries(): Promise<void> {
+  const stores = [...openStores];
+  openStores.clear();
+  await Promise.all(stores.map((s) => s.close().catch(() => undefined)));
 }
 
 /** --version / --alias, or a positional version argument (which must not contradict them). */

@@ -99,25 +99,66 @@ Examples:
       .description('point an alias (e.g. production) at a version')
       .argument('<model>', 'model name')
       .argument('<alias>', 'alias name (lowercase, not all digits, not "latest")')
-      .argument('<n>', 'version number or "latest"')
+      .argument('[n]', 'version number or "latest" (omit with --history)')
       .option('--force', 'move the alias even if it already points to another version')
-      .addHelpText('after', '\nExamples:\n  $ mlctl version alias iris production 2\n  $ mlctl version alias iris production 3 --force')
+      .option('--expect <n>', 'compare-and-set: move only if the alias points to version <n> now ("none": only if it does not exist yet)')
+      .option('--history', 'show every move of the alias (from, to, when, by whom), newest first')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  $ mlctl version alias iris production 2\n  $ mlctl version alias iris production 3 --force\n  $ mlctl version alias iris production 4 --expect 3\n  $ mlctl version alias iris production --history',
+      )
       .action(
-        runAction(async (ctx: CommandContext, model: string, alias: string, n: string, opts: { force?: boolean }) => {
-          const { setAlias } = await import('../../lifecycle/manage-aliases.js');
-          const result = await setAlias({
-            registry: await openRegistry(ctx),
-            model,
-            alias,
-            version: parseSelectorArg(n),
-            force: opts.force,
-          });
-          ctx.reporter.result(result, (r, s) =>
-            r.previous !== null && r.previous !== r.version
-              ? `${s.green('✔')} ${r.model}@${r.alias} moved from v${r.previous} to v${r.version}`
-              : `${s.green('✔')} ${r.model}@${r.alias} → v${r.version}`,
-          );
-        }),
+        runAction(
+          async (
+            ctx: CommandContext,
+            model: string,
+            alias: string,
+            n: string | undefined,
+            opts: { force?: boolean; expect?: string; history?: boolean },
+          ) => {
+            if (opts.history) {
+              if (n !== undefined) throw new MlctlError('USAGE', '--history shows the moves of an alias; give no version with it.');
+              const { aliasHistory } = await import('../../lifecycle/manage-aliases.js');
+              const history = await aliasHistory({ registry: await openRegistry(ctx), model, alias });
+              ctx.reporter.result(history, (r, s) =>
+                r.moves.length === 0
+                  ? `${r.model}@${r.alias} has never moved`
+                  : r.moves
+                      .map(
+                        (m) =>
+                          `${s.dim(m.at)}  ${m.model}@${m.alias}  ${m.from === null ? '(new)' : `v${m.from}`} → ${m.to === null ? '(removed)' : `v${m.to}`}  by ${m.by}`,
+                      )
+                      .join('\n'),
+              );
+              return;
+            }
+            if (n === undefined) {
+              throw new MlctlError('USAGE', 'Give the version the alias should point to.', {
+                hint: `Run "mlctl version alias ${model} ${alias} <n>", or --history to see its moves.`,
+              });
+            }
+            let expect: number | null | undefined;
+            if (opts.expect !== undefined) {
+              if (opts.expect === 'none') expect = null;
+              else if (/^[1-9][0-9]*$/.test(opts.expect)) expect = Number(opts.expect);
+              else throw new MlctlError('USAGE', `--expect must be a version number or "none", got "${opts.expect}".`);
+            }
+            const { setAlias } = await import('../../lifecycle/manage-aliases.js');
+            const result = await setAlias({
+              registry: await openRegistry(ctx),
+              model,
+              alias,
+              version: parseSelectorArg(n),
+              force: opts.force,
+              expect,
+            });
+            ctx.reporter.result(result, (r, s) =>
+              r.previous !== null && r.previous !== r.version
+                ? `${s.green('✔')} ${r.model}@${r.alias} moved from v${r.previous} to v${r.version}`
+                : `${s.green('✔')} ${r.model}@${r.alias} → v${r.version}`,
+            );
+          },
+        ),
       ),
   );
 

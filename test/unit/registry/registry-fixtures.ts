@@ -3,7 +3,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { Registry, type PublishResult } from '../../../src/registry/registry.js';
+import { Registry } from '../../../src/registry/registry.js';
+import type { PublishResult, RegistryStore } from '../../../src/registry/store.js';
 import type { VersionRecord } from '../../../src/registry/version-record.js';
 
 const created: string[] = [];
@@ -25,7 +26,11 @@ export const DEFAULT_FILES: Record<string, string | Buffer> = {
 };
 
 /** Publishes a version whose files are `files` (path → content). */
-export function publish(registry: Registry, name: string, files: Record<string, string | Buffer> = DEFAULT_FILES): Promise<PublishResult> {
+export function publish(
+  registry: RegistryStore,
+  name: string,
+  files: Record<string, string | Buffer> = DEFAULT_FILES,
+): Promise<PublishResult> {
   return registry.publishVersion(name, {
     writeFiles: async (dir) => {
       for (const [rel, content] of Object.entries(files)) {
