@@ -61,7 +61,7 @@ export interface ImportanceResult {
   version: number;
   backend: string;
   importance: ImportanceSection;
-  /** where it was stored (the version's explanation.json), null with save: false */
+  /** where it was stored (the version's explanation.json, or the database's version), null with save: false */
   stored: string | null;
   warnings: string[];
 }
@@ -156,7 +156,8 @@ async function explainImportance(options: ExplainOptions, info: VersionInfo): Pr
     let stored: string | null = null;
     if (options.save !== false) {
       await options.registry.writeExplanation(info.model, info.version, importance);
-      stored = path.join(info.dir, EXPLANATION_FILE);
+      const where = options.registry.versionLocation(info.model, info.version);
+      stored = options.registry.kind === 'folder' ? path.join(where, EXPLANATION_FILE) : where;
     }
     return {
       kind: 'importance',
