@@ -320,7 +320,8 @@ const MAX_REPORTED_CELLS = 5;
  * Throws INVALID_DATA for a feature column the data lacks, a row of the wrong width or with a
  * key missing, and, in one error naming each (up to 5), cells that do not fit their column: a
  * non-number in a numeric column, a non-boolean in a boolean column, a non-date in a datetime
- * column and (with `unknownCategory: 'error'`) a category the model does not know.
+ * column and (with `unknownCategory: 'error'`) a category the model does not know, unless its
+ * column has an `__other__` slot, where every value outside the kept ones encodes as "other".
  */
 export function encodeFeatures(signature: Signature, input: FeatureRows, options: EncodeOptions = {}): Float32Array {
   const c = compile(signature);
@@ -457,7 +458,9 @@ export function encodeFeatures(signature: Signature, input: FeatureRows, options
           out[at + slot] = 1;
           continue;
         }
-        if (errorOnUnknown) {
+        // a column with an "other" slot was trained with its rare values folded there: any value
+        // outside the kept ones is valid input and encodes as "other", even under 'error'
+        if (errorOnUnknown && c.otherSlot[j] < 0) {
           const known = spec.categories.filter((cat) => cat !== MISSING_CATEGORY && cat !== OTHER_CATEGORY);
           reject(
             r,

@@ -4,47 +4,22 @@
  * needed to reproduce and re-apply it (settings, seed, dataset fingerprint, signature, test split,
  * history, optional k-fold report).
  */
-import path from 'node:path';
 import { MlctlError } from '../errors.js';
-import { readCsvFile, type ReadCsvOptions } from '../dataset/read-table.js';
-import { prepareTrainingData } from '../dataset/prepare.js';
 import { classLabels, type Signature } from '../dataset/signature.js';
-import type { Task } from '../dataset/infer-schema.js';
 import type { BackendChoice } from '../vocabulary.js';
 import type { EpochLog } from '../engine/model-handle.js';
-import type { RegistryStore } from '../registry/store.js';
 import type { EpochSummary, VersionRecord } from '../registry/version-record.js';
-import { assertModelName } from '../registry/layout.js';
 import { trainRecord } from './records.js';
-import { displayPath, resolveTrainSource } from './templates.js';
-import { mergeSettings, templateSettings, type TrainSettings } from './train-settings.js';
-import { modelNameFrom } from './model-name.js';
+import { displayPath } from './templates.js';
+import { loadTrainingData, type TrainingDataOptions } from './training-data.js';
 import { summarizeMetrics, type Metrics } from './metrics.js';
 import { encodeTestSplit } from './test-split.js';
 import type { CrossValidationReport } from './cross-validate.js';
 
-export interface TrainOptions {
-  registry: RegistryStore;
-  /** built-in template name, template .json path, or CSV path */
-  source: string;
-  name?: string;
-  target?: string;
-  features?: string[];
-  ignore?: string[];
-  /** use these columns even when they look like IDs or constants */
-  keep?: string[];
-  task?: Task;
-  /** how to read the CSV (--delimiter, --decimal, --encoding); default: detected */
-  read?: Pick<ReadCsvOptions, 'delimiter' | 'decimal' | 'encoding'>;
-  /** settings from the config's `train` section (below flags, above the template) */
-  configSettings?: Partial<TrainSettings>;
-  /** settings given as flags or MLCTL_* variables (override everything) */
-  settings?: Partial<TrainSettings>;
+export interface TrainOptions extends TrainingDataOptions {
   /** run stratified k-fold cross-validation first and record its report */
   folds?: number;
   backend?: BackendChoice;
-  templatesDir?: string;
-  cwd?: string;
   onProgress?: (event: TrainProgress) => void;
 }
 
@@ -62,46 +37,10 @@ export interface TrainResult {
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const started = Date.now();
-  const source = await resolveTrainSource(options.source, { templatesDir: options.templatesDir, cwd: options.cwd });
-  const template = source.kind === 'template' ? source.template : undefined;
-  const target = options.target ?? template?.target;
-  if (!target) {
-    throw new MlctlError('USAGE', `Training on ${path.basename(source.dataPath)} needs --target <column>: the column to predict.`, {
-      hint: `For example: mlctl train ${options.source} --target label`,
-    });
-  }
-  const name = options.name ?? template?.name ?? modelNameFrom(source.dataPath);
-  assertModelName(name);
-  const settings = mergeSettings(templateSettings(template), options.configSettings, options.settings);
-  // another target than the template's: its task is inferred again (unless --task), and the
-  // template's column lists never name the new target
-  const retargeted = template !== undefined && options.target !== undefined && options.target !== template.target;
-  const notTarget = (cols: string[] | undefined) => (retargeted ? cols?.filter((c) => c !== target) : cols);
-  const features = options.features ?? notTarget(template?.features);
-  const ignore = options.ignore ?? notTarget(template?.ignore);
-  const task = options.task ?? (retargeted ? undefined : template?.task);
-  // fail before reading data and training when nothing could be published
-  await options.registry.checkWritable();
-
-  const table = await readCsvFile(source.dataPath, options.read);
-  const prepared = prepareTrainingData(table, {
-    target,
-    features,
-    ignore,
-    keep: options.keep,
-    task,
-    seed: settings.seed,
-    testFraction: settings.testSplit,
-    validationFraction: settings.validationSplit,
-    maxCategories: settings.maxCategories,
+  const { source, template, name, target, features, ignore, task, settings, table, prepared, warnings } = await loadTrainingData(options, {
+    verb: 'Training',
+    command: 'train',
   });
-  const warnings = [...prepared.warnings];
-  if (table.format.decimal === 'auto' && table.format.decimalColumns.length > 0) {
-    const cols = table.format.decimalColumns;
-    warnings.unshift(
-      `Read decimal commas in column${cols.length === 1 ? '' : 's'} ${cols.map((c) => `"${c}"`).join(', ')} of this semicolon-separated file (3,5 = 3.5); pass --decimal . to read ${cols.length === 1 ? 'it' : 'them'} otherwise.`,
-    );
-  }
   checkModelSize(settings.hidden, prepared.signature);
   options.onProgress?.({ phase: 'data', rows: table.rows.length, columns: table.columns.length, warnings });
 

@@ -18,25 +18,20 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { MlctlError } from './../errors.js';
-import { readCsvFile } from '../dataset/read-table.js';
-import { prepareTrainingData } from '../dataset/prepare.js';
 import { classLabels } from '../dataset/signature.js';
-import type { Task } from '../dataset/infer-schema.js';
 import type { ModelHandle, MlpSpec } from '../engine/model-handle.js';
 import { findSpaceProblem, mergeSpace, rungEpochs, type SearchSpace } from '../options/search-space.js';
 import { DEFAULT_TRIALS } from '../options/tune.js';
 import { deriveSeed } from '../random.js';
-import type { RegistryStore } from '../registry/store.js';
-import { assertModelName } from '../registry/layout.js';
 import type { SearchMember, SearchSection, TrialRecord, VersionRecord } from '../registry/version-record.js';
 import { TUNE_METRIC_INFO, orList, TUNE_METRICS, type BackendChoice, type TuneMetric } from '../vocabulary.js';
 import { encodeFold, planFolds } from './cv-folds.js';
 import { summarizeMetrics } from './metrics.js';
-import { modelNameFrom } from './model-name.js';
 import { tuneRecord } from './records.js';
-import { displayPath, resolveTrainSource } from './templates.js';
+import { displayPath } from './templates.js';
+import { loadTrainingData, type TrainingDataOptions } from './training-data.js';
 import { encodeTestSplit } from './test-split.js';
-import { mergeSettings, templateSettings, type TrainSettings } from './train-settings.js';
+import type { TrainSettings } from './train-settings.js';
 import { roundLog } from './train.js';
 import { describeScore, describeSettings } from './tune/describe.js';
 import { createExecutor, type ExecutorFactory, type TrialExecutor } from './tune/executor.js';
@@ -44,19 +39,7 @@ import { fitSettings, SEED_PURPOSE } from './tune/sample.js';
 import { runSearch, type SearchOutcome, type SearchSnapshot } from './tune/search.js';
 import { JobCancelled, type FinalOutcome, type TrialData } from './tune/trial-job.js';
 
-export interface TuneOptions {
-  registry: RegistryStore;
-  /** built-in template name, template .json path, or CSV path */
-  source: string;
-  name?: string;
-  target?: string;
-  features?: string[];
-  ignore?: string[];
-  task?: Task;
-  /** settings from the config's `train` section (seed, testSplit, validationSplit, maxCategories apply) */
-  configSettings?: Partial<TrainSettings>;
-  /** the same from flags (override everything) */
-  settings?: Partial<TrainSettings>;
+export interface TuneOptions extends TrainingDataOptions {
   /** trials to run (default 20 when there is no time budget either) */
   trials?: number;
   /** stop the search after this many milliseconds */
@@ -72,8 +55,6 @@ export interface TuneOptions {
   /** publish one model averaging the k best trials (default 1: the best alone) */
   ensemble?: number;
   backend?: BackendChoice;
-  templatesDir?: string;
-  cwd?: string;
   /** aborting stops the search; nothing is published (INTERRUPTED) */
   signal?: AbortSignal;
   onProgress?: (event: TuneProgress) => void;
@@ -193,32 +174,15 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   const space = await loadSearchSpace(options.space, cwd);
 
   // ---- the data: train's split (same seed → same test rows), no validation carved out
-  const source = await resolveTrainSource(options.source, { templatesDir: options.templatesDir, cwd });
-  const template = source.kind === 'template' ? source.template : undefined;
-  const target = options.target ?? template?.target;
-  if (!target) {
-    throw usage(
-      `Tuning on ${path.basename(source.dataPath)} needs --target <column>: the column to predict.`,
-      `For example: mlctl tune ${options.source} --target label`,
-    );
-  }
-  const name = options.name ?? template?.name ?? modelNameFrom(source.dataPath);
-  assertModelName(name);
-  const base = mergeSettings(templateSettings(template), options.configSettings, options.settings);
-  const features = options.features ?? template?.features;
-  const ignore = options.ignore ?? template?.ignore;
-  const table = await readCsvFile(source.dataPath);
-  const prepared = prepareTrainingData(table, {
-    target,
-    features,
-    ignore,
-    task: options.task ?? template?.task,
-    seed: base.seed,
-    testFraction: base.testSplit,
-    validationFraction: 0,
-    maxCategories: base.maxCategories,
-  });
-  const warnings = [...prepared.warnings];
+  const {
+    source,
+    template,
+    name,
+    table,
+    prepared,
+    warnings,
+    settings: base,
+  } = await loadTrainingData({ ...options, cwd }, { verb: 'Tuning', command: 'tune', validationFraction: 0 });
   const sig = prepared.signature;
   const task = sig.target.task;
   const metric = options.metric ?? (task === 'classification' ? 'accuracy' : 'r2');

@@ -5,6 +5,7 @@
  */
 import { TUNE_METRICS } from '../vocabulary.js';
 import { choiceKind, durationKind, integerKind, option, textKind, type OptionValues } from './spec.js';
+import { CSV_FORMAT_OPTIONS } from './csv-format.js';
 import { TRAIN_DATA_OPTIONS, TRAINING_OPTIONS } from './train.js';
 
 /** How the search runs: its budget, scoring and parallelism. */
@@ -51,11 +52,12 @@ export const TUNE_DATA_OPTIONS = {
   target: TRAIN_DATA_OPTIONS.target,
   features: TRAIN_DATA_OPTIONS.features,
   ignore: TRAIN_DATA_OPTIONS.ignore,
+  keep: TRAIN_DATA_OPTIONS.keep,
   task: TRAIN_DATA_OPTIONS.task,
 } as const;
 
 /** All of `mlctl tune`'s own flags. */
-export const TUNE_OPTIONS = { ...TUNE_DATA_OPTIONS, ...SEARCH_OPTIONS, ...TUNE_TRAINING_OPTIONS } as const;
+export const TUNE_OPTIONS = { ...TUNE_DATA_OPTIONS, ...CSV_FORMAT_OPTIONS, ...SEARCH_OPTIONS, ...TUNE_TRAINING_OPTIONS } as const;
 export type TuneFlags = Partial<OptionValues<typeof TUNE_OPTIONS>>;
 
 /** The config file's `tune` section (a time budget as "10m" or seconds). */

@@ -31,7 +31,25 @@ Examples:
         const { renderTune } = await import('../render/tune.js');
         const { createTuneProgress } = await import('../render/tune-progress.js');
         const progress = createTuneProgress(ctx.reporter);
-        const { name, target, features, ignore, task, trials, timeBudget, folds, metric, space, parallel, ensemble, ...settings } = flags;
+        const {
+          name,
+          target,
+          features,
+          ignore,
+          keep,
+          task,
+          delimiter,
+          decimal,
+          encoding,
+          trials,
+          timeBudget,
+          folds,
+          metric,
+          space,
+          parallel,
+          ensemble,
+          ...settings
+        } = flags;
         const configTune = ctx.config.tune ?? {};
         const configBudget = configTune.timeBudget !== undefined ? configDurationMs(configTune.timeBudget) : undefined;
 
@@ -52,7 +70,9 @@ Examples:
             target,
             features,
             ignore,
+            keep,
             task,
+            read: { delimiter, decimal, encoding },
             settings,
             configSettings: ctx.config.train ?? {},
             trials: trials ?? (timeBudget === undefined ? configTune.trials : undefined),

@@ -20,7 +20,7 @@ export function renderSearch(search: SearchSection, s: Style, limit = 10): strin
     .filter(Boolean)
     .join(', ');
   lines.push(
-    `  search    ${scored} trials scored by ${search.folds}-fold CV on ${search.rows} training rows in ${formatDuration(search.budget.elapsedMs)} on ${search.budget.parallel} thread${search.budget.parallel === 1 ? '' : 's'} (${budget}${search.budget.stoppedBy === 'time' ? ', stopped by the time budget' : ''})`,
+    `  search    ${scored} trials scored by ${search.folds}-fold CV on ${search.rows} training rows in ${formatDuration(search.budget.elapsedMs)} on ${search.budget.parallel} thread${search.budget.parallel === 1 ? '' : 's'} (budget: ${budget}${search.budget.stoppedBy === 'time' ? ', stopped by the time budget' : ''})`,
   );
   lines.push(
     `  halving   rungs ${search.rungs.join(' → ')} epochs (eta ${search.eta}); ${stopped} trial${stopped === 1 ? '' : 's'} stopped early by successive halving`,

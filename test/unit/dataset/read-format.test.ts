@@ -3,9 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MlctlError } from '../../../src/errors.js';
 import { checkReadOptions, parseCsvBytes, readCsvFile, readJsonRows, rowLabel, sniffDelimiter } from '../../../src/dataset/read-table.js';
-import { errorOf } from '../../helpers/error-of.js';
+import { errorOf, rejectionOf } from '../../helpers/error-of.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -19,16 +18,6 @@ async function file(name: string, data: string | Buffer): Promise<string> {
   const p = join(dir, name);
   await writeFile(p, data);
   return p;
-}
-
-async function rejection(p: Promise<unknown>): Promise<MlctlError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(MlctlError);
-    return e as MlctlError;
-  }
-  throw new Error('expected an error');
 }
 
 describe('delimiter detection', () => {
@@ -64,7 +53,7 @@ describe('delimiter detection', () => {
   });
 
   it('hints at --delimiter when a row does not split at all', async () => {
-    const e = await rejection(readCsvFile(await file('mixed.csv', 'a,b,c\n1,2,3\n4;5;6\n')));
+    const e = await rejectionOf(readCsvFile(await file('mixed.csv', 'a,b,c\n1,2,3\n4;5;6\n')));
     expect(e.message).toMatch(/line 3 has 1 field but the header has 3\.$/);
     expect(e.hint).toBe('The file is read as comma-separated; pass --delimiter if it uses another separator.');
   });
@@ -102,7 +91,7 @@ describe('encodings', () => {
   it('refuses a file that is not UTF-8, naming the byte and line, with a hint', async () => {
     const latin1 = Buffer.from('name,city\nAnna,Paris\nZoé,Orléans\n', 'latin1');
     const p = await file('latin1.csv', latin1);
-    const e = await rejection(readCsvFile(p));
+    const e = await rejectionOf(readCsvFile(p));
     expect(e.code).toBe('INVALID_DATA');
     expect(e.message).toBe(`${p} is not valid UTF-8 (byte 0xE9 on line 3).`);
     expect(e.hint).toBe('Save it as UTF-8, or read it as Latin-1 / Windows-1252 with --encoding latin1.');
@@ -130,7 +119,7 @@ describe('encodings', () => {
 
   it('refuses UTF-16 without a byte-order mark', async () => {
     const p = await file('nobom.csv', Buffer.from('a,b\n1,2\n', 'utf16le'));
-    const e = await rejection(readCsvFile(p));
+    const e = await rejectionOf(readCsvFile(p));
     expect(e.message).toBe(`${p} looks like UTF-16 text without a byte-order mark.`);
   });
 
@@ -155,7 +144,7 @@ describe('rows, lines and headers', () => {
       ['1', '2'],
       ['3', '4'],
     ]);
-    const e = await rejection(readCsvFile(await file('nohead3.csv', '1,2,3\n'), { header: false, columns: ['x1', 'x2'] }));
+    const e = await rejectionOf(readCsvFile(await file('nohead3.csv', '1,2,3\n'), { header: false, columns: ['x1', 'x2'] }));
     expect(e.message).toMatch(/line 1 has 3 fields but 2 are expected \(x1, x2\)\.$/);
   });
 });

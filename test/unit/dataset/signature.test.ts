@@ -191,6 +191,13 @@ describe('many categories: the most frequent kept, the rest and unseen values as
     );
   });
 
+  it('under unknownCategory: error a column with an other slot still takes any value (as training did)', () => {
+    const unseen = {};
+    const x = encodeFeatures(s, [{ city: 'C' }, { city: 'Oslo' }], { unknownCategory: 'error', unseen });
+    expect(Array.from(x)).toEqual([0, 0, 1, 0, 0, 0, 1, 0]);
+    expect(unseen).toEqual({ city: { rows: 2, distinct: 2, values: ['C', 'Oslo'] } });
+  });
+
   it('without a cap an unseen value is all zeros (as older records encode), and still counted', () => {
     const unseen = {};
     expect(Array.from(encodeFeatures(sig, [{ num: 2, flag: 1, color: 'green' }], { unseen }))).toEqual([0, 1, 0, 0, 0]);

@@ -13,13 +13,13 @@ import { exportVersion } from '../../../src/lifecycle/export.js';
 import { predict } from '../../../src/lifecycle/predict.js';
 import { quantize } from '../../../src/lifecycle/quantize.js';
 import { train } from '../../../src/lifecycle/train.js';
-import { MlctlError } from '../../../src/errors.js';
 import { loadTf } from '../../../src/engine/tf.js';
 import { readCsvFile } from '../../../src/dataset/read-table.js';
 import { Registry } from '../../../src/registry/registry.js';
 import { stockHandler, createConvModelDir } from '../../helpers/layer-models.js';
 import { importedVersion } from '../../helpers/compress-fixture.js';
 import { makeTmpDir, removeTmpDir } from '../../helpers/tmp-dir.js';
+import { rejectionOf } from '../../helpers/error-of.js';
 
 let work: string;
 let registry: Registry;
@@ -39,16 +39,6 @@ beforeAll(async () => {
   await quantize({ registry, model: 'churn', dtype: 'uint8', backend: 'cpu' });
 });
 afterAll(async () => removeTmpDir(work));
-
-async function rejection(p: Promise<unknown>): Promise<MlctlError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(MlctlError);
-    return e as MlctlError;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Encodes raw CSV cells using nothing but signature.json's description. */
 function encodeFromSignature(sig: any, columns: string[], rows: string[][]): Float32Array {
@@ -139,7 +129,7 @@ describe('export', () => {
     const out = path.join(parent, 'site');
     await mkdir(out, { recursive: true });
     await writeFile(path.join(out, 'keep.txt'), 'mine');
-    const err = await rejection(exportVersion({ registry, model: 'churn', out }));
+    const err = await rejectionOf(exportVersion({ registry, model: 'churn', out }));
     expect(err.code).toBe('ALREADY_EXISTS');
     expect(err.message).toContain('is not empty; pass --force to replace it');
     expect(await readdir(out)).toEqual(['keep.txt']);
@@ -155,10 +145,10 @@ describe('export', () => {
     await exportVersion({ registry, model: 'churn', out: empty });
     const file = path.join(work, 'a-file');
     await writeFile(file, 'x');
-    expect((await rejection(exportVersion({ registry, model: 'churn', out: file }))).message).toMatch(/is a file/);
-    const inside = await rejection(exportVersion({ registry, model: 'churn', out: path.join(registry.root, 'x'), force: true }));
+    expect((await rejectionOf(exportVersion({ registry, model: 'churn', out: file }))).message).toMatch(/is a file/);
+    const inside = await rejectionOf(exportVersion({ registry, model: 'churn', out: path.join(registry.root, 'x'), force: true }));
     expect(inside.message).toMatch(/overlaps the registry/);
-    const around = await rejection(exportVersion({ registry, model: 'churn', out: work, force: true }));
+    const around = await rejectionOf(exportVersion({ registry, model: 'churn', out: work, force: true }));
     expect(around.message).toMatch(/overlaps the registry/);
   });
 
@@ -170,7 +160,7 @@ describe('export', () => {
     await writeFile(path.join(dir, 'weights.bin'), tampered);
     try {
       const out = path.join(work, 'never');
-      const err = await rejection(exportVersion({ registry, model: 'churn', selector: { version: 1 }, out }));
+      const err = await rejectionOf(exportVersion({ registry, model: 'churn', selector: { version: 1 }, out }));
       expect(err.code).toBe('INVALID_MODEL');
       expect(await readdir(work)).not.toContain('never');
       expect((await readdir(work)).filter((f) => f.startsWith('.never'))).toEqual([]);

@@ -11,13 +11,13 @@ import { fineTuneSchedule } from '../../../src/lifecycle/fine-tune.js';
 import { readModelDir, writeModelDir } from '../../../src/lifecycle/version-weights.js';
 import { packWeights } from '../../../src/engine/compress/pack-weights.js';
 import { decodeFloatTensor } from '../../../src/engine/compress/manifest-tensors.js';
-import { MlctlError } from '../../../src/errors.js';
 import type { Registry } from '../../../src/registry/registry.js';
 import { rm, writeFile } from 'node:fs/promises';
 import { createConvModelDir } from '../../helpers/layer-models.js';
 import { createTinyModelDir } from '../../helpers/tiny-model.js';
 import { importedVersion, trainedVersion } from '../../helpers/compress-fixture.js';
 import { makeTmpDir, removeTmpDir } from '../../helpers/tmp-dir.js';
+import { rejectionOf } from '../../helpers/error-of.js';
 
 let work: string;
 let registry: Registry;
@@ -36,16 +36,6 @@ async function weightsOf(model: string, version: number): Promise<Map<string, Fl
   return new Map(tensors.map((t) => [t.spec.name, decodeFloatTensor(t)]));
 }
 const zeros = (v: Float32Array) => v.reduce((a, x) => a + (x === 0 ? 1 : 0), 0);
-
-async function rejection(p: Promise<unknown>): Promise<MlctlError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(MlctlError);
-    return e as MlctlError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('pruning without fine-tuning', () => {
   it('--per-layer: every kernel reaches the sparsity within one weight; biases are untouched', async () => {
@@ -241,7 +231,7 @@ describe('refusals write nothing', () => {
     [{ sparsity: 0.5, fineTuneEpochs: 2, data: '/nonexistent.csv' }, 'NOT_FOUND', /does not exist/],
   ])('%j → %s', async (opts, code, message) => {
     const before = await registry.listVersions('wine');
-    const err = await rejection(prune({ registry, model: 'wine', selector: { version: 1 }, backend: 'cpu', ...(opts as object) }));
+    const err = await rejectionOf(prune({ registry, model: 'wine', selector: { version: 1 }, backend: 'cpu', ...(opts as object) }));
     expect(err.code).toBe(code);
     expect(err.message).toMatch(message);
     expect(await registry.listVersions('wine')).toEqual(before);
@@ -250,7 +240,7 @@ describe('refusals write nothing', () => {
 
   it('fine-tuning an imported model without training data', async () => {
     const before = await registry.listVersions('convnet');
-    const err = await rejection(
+    const err = await rejectionOf(
       prune({ registry, model: 'convnet', selector: { version: 1 }, sparsity: 0.5, fineTuneEpochs: 3, backend: 'cpu' }),
     );
     expect(err.code).toBe('USAGE');
@@ -261,7 +251,7 @@ describe('refusals write nothing', () => {
 
   it('numeric training rows with a class index out of range', async () => {
     const data = await convTrainingCsv('bad-labels.csv', () => 7);
-    const err = await rejection(
+    const err = await rejectionOf(
       prune({ registry, model: 'convnet', selector: { version: 1 }, sparsity: 0.5, fineTuneEpochs: 2, data, backend: 'cpu' }),
     );
     expect(err.code).toBe('INVALID_DATA');

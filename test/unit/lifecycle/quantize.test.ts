@@ -10,12 +10,12 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quantize } from '../../../src/lifecycle/quantize.js';
 import { prune } from '../../../src/lifecycle/prune.js';
-import { MlctlError } from '../../../src/errors.js';
 import { loadTf } from '../../../src/engine/tf.js';
 import type { Registry } from '../../../src/registry/registry.js';
 import { createConvModelDir, stockHandler, type LayerModel } from '../../helpers/layer-models.js';
 import { importedVersion, trainedVersion } from '../../helpers/compress-fixture.js';
 import { makeTmpDir, removeTmpDir } from '../../helpers/tmp-dir.js';
+import { rejectionOf } from '../../helpers/error-of.js';
 
 let work: string;
 let registry: Registry;
@@ -48,16 +48,6 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 };
-
-async function rejection(p: Promise<unknown>): Promise<MlctlError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(MlctlError);
-    return e as MlctlError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe.each([
   ['uint8', 0.26, 0.05],
@@ -168,7 +158,7 @@ describe('refusals write nothing', () => {
     [{ dtype: 'uint8', data: '/nonexistent/rows.csv' }, 'NOT_FOUND', /does not exist/],
   ])('%j → %s', async (opts, code, message) => {
     const before = await registry.listVersions('iris');
-    const err = await rejection(
+    const err = await rejectionOf(
       quantize({ registry, model: 'iris', selector: { version: 1 }, backend: 'cpu', ...(opts as { dtype: 'uint8' }) }),
     );
     expect(err.code).toBe(code);
@@ -181,7 +171,7 @@ describe('refusals write nothing', () => {
     const q = await quantize({ registry, model: 'iris', selector: { version: 1 }, dtype: 'uint8', backend: 'cpu' });
     const before = await registry.listVersions('iris');
     for (const dtype of ['uint16', 'float16'] as const) {
-      const err = await rejection(quantize({ registry, model: 'iris', selector: { version: q.version }, dtype, backend: 'cpu' }));
+      const err = await rejectionOf(quantize({ registry, model: 'iris', selector: { version: q.version }, dtype, backend: 'cpu' }));
       expect(err.code).toBe('USAGE');
       expect(err.message).toMatch(new RegExp(`already quantized: weight "dense_1/kernel" is stored as uint8, narrower than ${dtype}`));
       expect(err.hint).toContain('quantize the float32 parent (v1)');

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MlctlError } from '../../../../src/errors.js';
 import { readCsvFile } from '../../../../src/dataset/read-table.js';
 import { encodeFeatures } from '../../../../src/dataset/signature.js';
 import { evaluate } from '../../../../src/lifecycle/evaluate.js';
@@ -22,6 +21,7 @@ import type { VersionRecord } from '../../../../src/registry/version-record.js';
 import { renderShowVersion } from '../../../../src/cli/render/version-show.js';
 import { Chalk } from 'chalk';
 import { makeTmpDir, removeTmpDir } from '../../../helpers/tmp-dir.js';
+import { rejectionOf } from '../../../helpers/error-of.js';
 
 const FIXTURES = path.resolve(__dirname, '../../../fixtures');
 const IRIS = path.join(FIXTURES, 'ds-iris.csv');
@@ -53,16 +53,6 @@ const base = (registry: Registry, extra: Partial<TuneOptions> = {}): TuneOptions
   cwd: work,
   ...extra,
 });
-
-async function rejection(p: Promise<unknown>): Promise<MlctlError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(MlctlError);
-    return e as MlctlError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Nothing was written: no model folder at all (so no version and no staging directory). */
 const nothingWritten = (registry: Registry, name = 'iris') => expect(existsSync(registry.modelDir(name))).toBe(false);
@@ -215,7 +205,7 @@ describe('a search on iris', () => {
     damaged.search.trials[0].settings.activation = 'gelu';
     await writeFile(file, JSON.stringify(damaged));
     try {
-      const e = await rejection(registry.readRecord('iris', record.version));
+      const e = await rejectionOf(registry.readRecord('iris', record.version));
       expect(e.code).toBe('INVALID_MODEL');
       expect(e.message).toContain('search.trials[0].settings.activation');
     } finally {
@@ -251,7 +241,7 @@ describe('stopping (Ctrl-C) publishes nothing', () => {
   it('during the search: INTERRUPTED naming the best trial so far', async () => {
     const registry = freshRegistry();
     const controller = new AbortController();
-    const e = await rejection(
+    const e = await rejectionOf(
       tune(
         base(registry, {
           signal: controller.signal,
@@ -272,7 +262,7 @@ describe('stopping (Ctrl-C) publishes nothing', () => {
   it('while the final model trains', async () => {
     const registry = freshRegistry();
     const controller = new AbortController();
-    const e = await rejection(
+    const e = await rejectionOf(
       tune(
         base(registry, {
           trials: 1,
@@ -286,6 +276,34 @@ describe('stopping (Ctrl-C) publishes nothing', () => {
     expect(e.code).toBe('INTERRUPTED');
     expect(e.message).toMatch(/final model/);
     nothingWritten(registry);
+  });
+});
+
+describe("the data step is train's own", () => {
+  it('reads a semicolon file with decimal commas, keeps an ID column under --keep, and gives the same test rows as train', async () => {
+    // 60 rows: x carries the class, id is unique and evenly spaced (dropped unless kept)
+    const lines = ['id;x;noise;label'];
+    for (let i = 0; i < 60; i++)
+      lines.push(`${100 + i};${i % 2 ? '1,5' : '-1,5'};${((i * 7) % 11) / 10};${i % 2 ? 'yes' : 'no'}`.replace(/\./g, ','));
+    const csv = path.join(work, 'semi.csv');
+    await writeFile(csv, lines.join('\n') + '\n');
+    const opts = { source: csv, target: 'label', name: 'semi', settings: { seed: 3 } };
+    const events: TuneProgress[] = [];
+    const tuned = await tune({ ...base(freshRegistry(), opts), trials: 2, folds: 2, keep: ['id'], onProgress: (e) => events.push(e) });
+    const names = tuned.record.signature!.features.map((f) => f.name);
+    expect(names).toEqual(['id', 'x', 'noise']);
+    expect(tuned.record.signature!.features.every((f) => f.type === 'numeric')).toBe(true);
+    const data = events.find((e) => e.phase === 'data');
+    expect(data && data.phase === 'data' && data.warnings.join(' ')).toMatch(/Read decimal commas in columns "x", "noise"/);
+    const trained = await train({
+      registry: freshRegistry(),
+      ...opts,
+      keep: ['id'],
+      settings: { seed: 3, epochs: 2 },
+      backend: 'cpu',
+      cwd: work,
+    });
+    expect(tuned.record.split!.testRows).toEqual(trained.record.split!.testRows);
   });
 });
 
@@ -340,7 +358,7 @@ describe('bad input: a clear error and nothing written', () => {
   }
   it.each(cases)('%s', async (_name, extra, code, message) => {
     const registry = freshRegistry();
-    const e = await rejection(tune(base(registry, await extra())));
+    const e = await rejectionOf(tune(base(registry, await extra())));
     expect(e.code).toBe(code);
     expect(e.message).toMatch(message);
     nothingWritten(registry);
