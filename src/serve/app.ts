@@ -43,6 +43,8 @@ export interface AppOptions {
   /** metrics text; default this process's */
   metricsText?: () => Promise<{ contentType: string; body: string }>;
   isDraining?: () => boolean;
+  /** true while the first versions are still loading (/readyz: 503) */
+  isStarting?: () => boolean;
   serverName?: string;
   serverVersion?: string;
 }
@@ -108,6 +110,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     batcher,
     maxRows: options.maxRows,
     isDraining: options.isDraining ?? (() => false),
+    isStarting: options.isStarting ?? (() => false),
     metricsText: options.metricsText ?? (async () => ({ contentType: options.metrics.contentType, body: await options.metrics.text() })),
     serverName: options.serverName ?? 'mlctl',
     serverVersion: options.serverVersion ?? '0.0.0',

@@ -31,6 +31,8 @@ export interface ServeContext {
   maxRows: number;
   /** true once draining started (readiness turns false) */
   isDraining: () => boolean;
+  /** true until the first read of the registry has loaded what should serve */
+  isStarting: () => boolean;
   /** the metrics text to serve (merged across workers when clustered) */
   metricsText: () => Promise<{ contentType: string; body: string }>;
   serverName: string;

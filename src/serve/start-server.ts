@@ -93,23 +93,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
 
   let draining = false;
+  let starting = true;
   let app: FastifyInstance | null = null;
   try {
-    await source.start();
-    if (source.models().length === 0) {
-      throw new MlctlError('NOT_FOUND', `No model in ${options.registry.location} has ${policyText(options.policy)}.`, {
-        hint: 'Check the alias with "mlctl version list", or serve the models at their latest version.',
-      });
-    }
-    const missing = source.models().filter((m) => manager.servingVersion(m) === null);
-    if (missing.length > 0) {
-      const m = missing[0];
-      const failed = manager.status(m).find((v) => v.error);
-      const cause = failed?.error?.message ?? manager.sourceError(m)?.message ?? 'no version could be loaded';
-      throw new MlctlError('INVALID_MODEL', `Cannot serve "${m}": ${cause}`, {
-        hint: failed ? `Run "mlctl version verify ${m}", or serve another version with --version.` : `Run "mlctl version list ${m}".`,
-      });
-    }
     const m = metrics;
     app = await createApp({
       manager,
@@ -126,9 +112,27 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
       metricsText: options.metricsText ? () => options.metricsText!(m) : undefined,
       isDraining: () => draining,
+      isStarting: () => starting,
       serverVersion: options.serverVersion,
     });
+    // listen first: /readyz answers 503 (not ready) until the first version is loaded and warmed up
     await app.listen({ host: settings.host, port: settings.port });
+    await source.start();
+    if (source.models().length === 0) {
+      throw new MlctlError('NOT_FOUND', `No model in ${options.registry.location} has ${policyText(options.policy)}.`, {
+        hint: 'Check the alias with "mlctl version list", or serve the models at their latest version.',
+      });
+    }
+    const missing = source.models().filter((m) => manager.servingVersion(m) === null);
+    if (missing.length > 0) {
+      const m = missing[0];
+      const failed = manager.status(m).find((v) => v.error);
+      const cause = failed?.error?.message ?? manager.sourceError(m)?.message ?? 'no version could be loaded';
+      throw new MlctlError('INVALID_MODEL', `Cannot serve "${m}": ${cause}`, {
+        hint: failed ? `Run "mlctl version verify ${m}", or serve another version with --version.` : `Run "mlctl version list ${m}".`,
+      });
+    }
+    starting = false;
   } catch (e) {
     source.stop();
     await app?.close().catch(() => {});

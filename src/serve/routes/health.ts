@@ -19,7 +19,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServeContext): v
       return { model, version, ...(version === null && problem ? { error: problem.message } : {}) };
     });
     const draining = ctx.isDraining();
-    const ready = !draining && ctx.manager.isReady();
+    const ready = !draining && !ctx.isStarting() && ctx.manager.isReady();
     reply.code(ready ? 200 : 503);
     return { ready, ...(draining ? { reason: 'draining' } : !ready ? { reason: 'loading' } : {}), models };
   });

@@ -44,7 +44,7 @@ export function registerOipRoutes(app: FastifyInstance, ctx: ServeContext): void
 
   app.get('/v2/health/ready', async (request, reply) => {
     request.mlctl = { route: 'oip_ready', model: '', version: '', rows: 0 };
-    const ready = ctx.manager.isReady() && !ctx.isDraining();
+    const ready = ctx.manager.isReady() && !ctx.isDraining() && !ctx.isStarting();
     reply.code(ready ? 200 : 503);
     return { ready };
   });
