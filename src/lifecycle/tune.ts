@@ -154,8 +154,10 @@ async function prepareStudy(options: TuneOptions): Promise<{ options: TuneOption
   }
   checkLease(options.leaseMs);
   const store = options.registry.studies();
-  if (options.join === undefined) return { options, store, name };
   const info = await store.readStudy(name);
+  // the model is named after the data file unless --name says otherwise: another machine's copy may have another file name
+  if (options.join === undefined)
+    return { options: info && options.name === undefined ? { ...options, name: info.model } : options, store, name };
   if (!info) {
     const known = await store.listStudies();
     throw new MlctlError('NOT_FOUND', `Study "${name}" not found in ${options.registry.location}.`, {

@@ -214,7 +214,7 @@ export class PgStudyStore implements StudyStore {
         `WITH next AS (
            SELECT key FROM mlctl_study_tasks
             WHERE study = $1 AND ${key === undefined ? `key <> 'publish'` : 'key = $4'}
-              AND (status = 'pending' OR (status = 'running' AND lease_until < now()))
+              AND (status = 'pending' OR (status = 'running' AND lease_until < now() AND claimed_by IS DISTINCT FROM $2))
             ORDER BY rung, trial, fold
             LIMIT 1
             FOR UPDATE SKIP LOCKED)
