@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// npm run bench:tune (second part) — one search shared by 1, 2 and 3 worker processes
+// (`mlctl tune --study`) on a real PostgreSQL registry started for the run (127.0.0.1, a temp
+// folder, removed afterwards).
+//
+// For each worker count the same search (same dataset, --trials, --folds, space and --seed), as a
+// new study in one database, each worker a separate `node bin/mlctl.js tune … --study NAME
+// --parallel 1` process started at the same time; the wall time runs from the first start to the
+// last exit. Baseline in the same run: the same search without a study (`tune --parallel 1` on a
+// folder registry). Rounds are interleaved (1, 2, 3, plain, 1, 2, 3, plain, …), medians reported.
+// Every run's leaderboard, trial scores and weight checksums must be identical (else the bench
+// fails): only the wall time may depend on the number of workers.
+//
+// Writes bench/results/tune-workers.json. Needs the build and PostgreSQL (as the tests do).
+//
+// Usage: node bench/tune-workers.mjs [--template breast-cancer] [--trials 9] [--folds 3]
+//          [--workers 1,2,3] [--rounds 3] [--epochs 9:81]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startPostgres } from '../test/helpers/local-servers.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(root, 'bin/mlctl.js');
+
+function parseArgs(argv) {
+  const out = { template: 'breast-cancer', trials: 9, folds: 3, workers: [1, 2, 3], rounds: 3, epochs: [9, 81], seed: 0 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => argv[++i];
+    if (a === '--template') out.template = value();
+    else if (a === '--trials') out.trials = Number(value());
+    else if (a === '--folds') out.folds = Number(value());
+    else if (a === '--workers') out.workers = value().split(',').map(Number);
+    else if (a === '--rounds') out.rounds = Number(value());
+    else if (a === '--seed') out.seed = Number(value());
+    else if (a === '--epochs') out.epochs = value().split(':').map(Number);
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return out;
+}
+
+/** Runs one mlctl process; resolves with its JSON document and wall time. */
+function mlctl(args, cwd) {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    for (const k of Object.keys(env)) if (k.startsWith('MLCTL_')) delete env[k];
+    const child = spawn(process.execPath, [BIN, ...args, '--json'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`mlctl ${args.join(' ')} exited ${code}: ${stderr || stdout}`));
+      else resolve(JSON.parse(stdout));
+    });
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const signature = (record) =>
+  JSON.stringify({
+    leaderboard: record.search.leaderboard,
+    trials: record.search.trials.map((t) => ({ trial: t.trial, status: t.status, rungs: t.rungs.map((r) => [r.rung, r.mean, r.folds]) })),
+    files: record.files.map((f) => f.sha256),
+  });
+
+const opts = parseArgs(process.argv.slice(2));
+const server = await startPostgres();
+const work = mkdtempSync(path.join(os.tmpdir(), 'mlctl-bench-workers-'));
+try {
+  const admin = new pg.Client({ connectionString: `${server.url}/postgres` });
+  await admin.connect();
+  await admin.query('CREATE DATABASE bench');
+  await admin.end();
+  const db = `${server.url}/bench`;
+  writeFileSync(path.join(work, 'space.json'), JSON.stringify({ epochs: { min: opts.epochs[0], max: opts.epochs[1] } }));
+  const search = [
+    'tune',
+    opts.template,
+    '--trials',
+    String(opts.trials),
+    '--folds',
+    String(opts.folds),
+    '--space',
+    'space.json',
+    '--seed',
+    String(opts.seed),
+    '--parallel',
+    '1',
+    '--backend',
+    'wasm',
+  ];
+  const kinds = [...opts.workers.map((n) => ({ kind: 'study', workers: n })), { kind: 'plain', workers: 1 }];
+  const runs = [];
+  let reference = null;
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const k of kinds) {
+      const t0 = performance.now();
+      let records;
+      if (k.kind === 'plain') {
+        records = [await mlctl([...search, '--registry', `folder-${round}`], work)];
+      } else {
+        const study = `w${k.workers}-r${round}`;
+        records = await Promise.all(
+          Array.from({ length: k.workers }, () => mlctl([...search, '--study', study, '--registry', db, '--name', study], work)),
+        );
+      }
+      const wallMs = performance.now() - t0;
+      const sig = signature(records[0]);
+      for (const r of records) if (signature(r) !== sig) throw new Error(`${k.kind} ${k.workers}: workers disagree`);
+      reference ??= sig;
+      if (sig !== reference) throw new Error(`${k.kind} ${k.workers} workers gave another search than the first run`);
+      const study = records[0].search.study;
+      runs.push({
+        ...k,
+        round,
+        wallMs: Math.round(wallMs),
+        searchMs: records[0].search.budget.elapsedMs,
+        workersThatRan: study?.workers.length ?? 1,
+      });
+      console.error(
+        `round ${round}: ${k.kind === 'plain' ? 'no study' : `${k.workers} worker${k.workers === 1 ? '' : 's'}`}  ${(wallMs / 1000).toFixed(1)} s`,
+      );
+    }
+  }
+  const summary = kinds.map((k) => {
+    const mine = runs.filter((r) => r.kind === k.kind && r.workers === k.workers);
+    return { kind: k.kind, workers: k.workers, wallMs: median(mine.map((r) => r.wallMs)), rounds: mine.length };
+  });
+  const one = summary.find((s) => s.kind === 'study' && s.workers === 1).wallMs;
+  const plain = summary.find((s) => s.kind === 'plain').wallMs;
+  for (const s of summary) {
+    s.speedupOverOneWorker = Number((one / s.wallMs).toFixed(2));
+    s.vsPlainTune = Number((plain / s.wallMs).toFixed(2));
+  }
+  const out = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.availableParallelism(), load: os.loadavg().map((l) => Number(l.toFixed(2))) },
+    settings: { ...opts, backend: 'wasm', parallelPerWorker: 1 },
+    identicalResults: true,
+    summary,
+    runs,
+  };
+  writeFileSync(path.join(root, 'bench/results/tune-workers.json'), `${JSON.stringify(out, null, 2)}\n`);
+  console.table(summary);
+  console.error('wrote bench/results/tune-workers.json');
+} finally {
+  server.stop();
+  rmSync(work, { recursive: true, force: true });
+}
