@@ -16,7 +16,7 @@
 // Usage: node bench/tune-workers.mjs [--template breast-cancer] [--trials 9] [--folds 3]
 //          [--workers 1,2,3] [--rounds 3] [--epochs 9:81]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,12 +43,19 @@ function parseArgs(argv) {
   return out;
 }
 
-/** Runs one mlctl process; resolves with its JSON document and wall time. */
+// each mlctl process reports its own CPU time (all its threads) when it exits
+const CPU_HOOK =
+  'data:text/javascript,import { writeFileSync } from "node:fs"; process.on("exit", () => writeFileSync(process.env.BENCH_CPU_FILE, JSON.stringify(process.cpuUsage())));';
+let cpuFiles = 0;
+
+/** Runs one mlctl process; resolves with its JSON document and CPU milliseconds. */
 function mlctl(args, cwd) {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     for (const k of Object.keys(env)) if (k.startsWith('MLCTL_')) delete env[k];
-    const child = spawn(process.execPath, [BIN, ...args, '--json'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const cpuFile = path.join(cwd, `cpu-${++cpuFiles}.json`);
+    env.BENCH_CPU_FILE = cpuFile;
+    const child = spawn(process.execPath, ['--import', CPU_HOOK, BIN, ...args, '--json'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
@@ -56,7 +63,10 @@ function mlctl(args, cwd) {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) reject(new Error(`mlctl ${args.join(' ')} exited ${code}: ${stderr || stdout}`));
-      else resolve(JSON.parse(stdout));
+      else {
+        const cpu = JSON.parse(readFileSync(cpuFile, 'utf8'));
+        resolve({ record: JSON.parse(stdout), cpuMs: (cpu.user + cpu.system) / 1000 });
+      }
     });
   });
 }
@@ -104,16 +114,18 @@ try {
   for (let round = 1; round <= opts.rounds; round++) {
     for (const k of kinds) {
       const t0 = performance.now();
-      let records;
+      let done;
       if (k.kind === 'plain') {
-        records = [await mlctl([...search, '--registry', `folder-${round}`], work)];
+        done = [await mlctl([...search, '--registry', `folder-${round}`], work)];
       } else {
         const study = `w${k.workers}-r${round}`;
-        records = await Promise.all(
+        done = await Promise.all(
           Array.from({ length: k.workers }, () => mlctl([...search, '--study', study, '--registry', db, '--name', study], work)),
         );
       }
       const wallMs = performance.now() - t0;
+      const records = done.map((d) => d.record);
+      const cpuMs = done.reduce((a, d) => a + d.cpuMs, 0);
       const sig = signature(records[0]);
       for (const r of records) if (signature(r) !== sig) throw new Error(`${k.kind} ${k.workers}: workers disagree`);
       reference ??= sig;
@@ -123,17 +135,25 @@ try {
         ...k,
         round,
         wallMs: Math.round(wallMs),
+        cpuMs: Math.round(cpuMs),
+        load1: Number(os.loadavg()[0].toFixed(2)),
         searchMs: records[0].search.budget.elapsedMs,
         workersThatRan: study?.workers.length ?? 1,
       });
       console.error(
-        `round ${round}: ${k.kind === 'plain' ? 'no study' : `${k.workers} worker${k.workers === 1 ? '' : 's'}`}  ${(wallMs / 1000).toFixed(1)} s`,
+        `round ${round}: ${k.kind === 'plain' ? 'no study' : `${k.workers} worker${k.workers === 1 ? '' : 's'}`}  wall ${(wallMs / 1000).toFixed(1)} s, CPU ${(cpuMs / 1000).toFixed(1)} s (load ${os.loadavg()[0].toFixed(1)})`,
       );
     }
   }
   const summary = kinds.map((k) => {
     const mine = runs.filter((r) => r.kind === k.kind && r.workers === k.workers);
-    return { kind: k.kind, workers: k.workers, wallMs: median(mine.map((r) => r.wallMs)), rounds: mine.length };
+    return {
+      kind: k.kind,
+      workers: k.workers,
+      wallMs: median(mine.map((r) => r.wallMs)),
+      cpuMs: median(mine.map((r) => r.cpuMs)),
+      rounds: mine.length,
+    };
   });
   const one = summary.find((s) => s.kind === 'study' && s.workers === 1).wallMs;
   const plain = summary.find((s) => s.kind === 'plain').wallMs;

@@ -29,6 +29,8 @@ import { JobCancelled, type FoldJob, type JobOutcome, type TrialData, type Trial
 
 /** a worker that stops renewing its claim for this long loses its task to another worker */
 export const DEFAULT_LEASE_MS = 60_000;
+/** jobs a worker claims beyond its threads (queued locally, under the same lease) */
+const PREFETCH = 1;
 /** the study's one publishing task */
 export const PUBLISH_TASK = 'publish';
 
@@ -132,9 +134,9 @@ export function createStudyExecutor(local: TrialExecutor, options: StudyExecutor
       .run(job)
       .then(
         async (outcome) => {
-          await store.finishTask(study, worker, key, outcome);
           ranHere++;
-          settle(key, outcome);
+          settle(key, outcome); // this worker goes on at once; the others see it once stored
+          await store.finishTask(study, worker, key, outcome);
         },
         (e) => {
           if (!(e instanceof JobCancelled)) throw e;
@@ -151,7 +153,8 @@ export function createStudyExecutor(local: TrialExecutor, options: StudyExecutor
   const loop = async (): Promise<void> => {
     while (waiters.size > 0 && !cancelled) {
       if (toAdd.length > 0) await store.addTasks(study, toAdd.splice(0));
-      while (runningHere.size < local.parallel && !cancelled) {
+      // one claim ahead of the threads: the next job is here when a thread frees up (no round trip between jobs)
+      while (runningHere.size < local.parallel + PREFETCH && !cancelled) {
         const task = await store.claimTask(study, worker, leaseMs);
         if (!task) break;
         runHere(task.key, task.job as TrialJob);
