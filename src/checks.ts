@@ -109,3 +109,10 @@ export function union(discriminant: string, shapes: Readonly<Record<string, Vali
 function describe(check: Validator): string {
   return check(undefined, '')?.expected ?? 'a value';
 }
+
+/** The scheme of a registry location (`postgres`, `s3`, …), or null for a plain path (a Windows drive letter is a path). */
+export function schemeOf(location: string): string | null {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(location.trim());
+  if (!m || m[1].length === 1) return null;
+  return m[1].toLowerCase();
+}

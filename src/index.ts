@@ -7,6 +7,9 @@
 // the registry: versions, aliases, records
 export { Registry } from './registry/registry.js';
 export type { PublishOptions, PublishResult, VersionSelector, VerifyIssue } from './registry/registry.js';
+// any registry by location: a folder or postgres://… (the PostgreSQL client loads only for the latter)
+export { openRegistryStore } from './registry/open-registry.js';
+export type { AliasMove, RegistryStore } from './registry/store.js';
 export type {
   ClassificationMetricsSection,
   CrossValidationSection,

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Loader } from 'cosmiconfig';
+import { schemeOf } from '../checks.js';
 import { MlctlError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import { findConfigProblem, type MlctlConfig } from './schema.js';
@@ -211,7 +212,8 @@ export function validateConfig(raw: unknown, filepath: string): MlctlConfig {
 function resolvePaths(config: MlctlConfig, dir: string): MlctlConfig {
   return {
     ...config,
-    ...(config.registry ? { registry: path.resolve(dir, config.registry) } : {}),
+    // a folder is relative to the config file; a location with a scheme (postgres://…) stays as written
+    ...(config.registry ? { registry: schemeOf(config.registry) === null ? path.resolve(dir, config.registry) : config.registry } : {}),
     ...(config.templates ? { templates: path.resolve(dir, config.templates) } : {}),
     ...(config.tune?.space ? { tune: { ...config.tune, space: path.resolve(dir, config.tune.space) } } : {}),
   };

@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { schemeOf } from '../checks.js';
 import { MlctlError } from '../errors.js';
 import { isPostgresLocation, redactLocation } from './postgres/connection.js';
 import type { PgRegistryOptions } from './postgres/pg-registry.js';
@@ -20,13 +21,6 @@ export interface OpenRegistryOptions extends RegistryOptions {
   /** resolve relative folder paths against this directory */
   cwd: string;
   postgres?: PgRegistryOptions;
-}
-
-/** The scheme of a location (`postgres`, `s3`, …), or null for a plain path (a Windows drive letter is a path). */
-export function schemeOf(location: string): string | null {
-  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(location.trim());
-  if (!m || m[1].length === 1) return null;
-  return m[1].toLowerCase();
 }
 
 /** A folder path (absolute) for folder locations; null for a database location; USAGE for an unknown scheme. */

@@ -306,28 +306,59 @@ export class PgRegistry implements RegistryStore {
   async readRecord(name: string, version: number): Promise<VersionRecord> {
     assertModelName(name);
     assertVersionNumber(version);
-    const row = await this.withClient(
-      async (c) =>
-        (
-          await c.query<{ record_text: string }>('SELECT record_text FROM mlctl_versions WHERE model = $1 AND version = $2', [
-            name,
-            version,
-          ])
-        ).rows[0],
-    );
-    if (!row) {
+    const text = await this.recordText(name, version);
+    if (text === undefined) {
       await this.requireModel(name);
       throw missingVersionError(name, version, await this.listVersions(name));
     }
     let data: unknown;
     try {
-      data = JSON.parse(row.record_text);
+      data = JSON.parse(text);
     } catch (e) {
       throw new MlctlError('INVALID_MODEL', `${name} v${version}: the stored record is not valid JSON (${(e as Error).message}).`, {
         hint: `Run "mlctl version verify ${name}"; remove the version.`,
       });
     }
     return parseVersionRecord(data, { model: name, version });
+  }
+
+  /** record reads of one model in the same tick, batched into one query (`version list` reads every record) */
+  private readonly pendingRecords = new Map<
+    string,
+    Map<number, { resolve: (t: string | undefined) => void; reject: (e: unknown) => void }[]>
+  >();
+
+  private recordText(name: string, version: number): Promise<string | undefined> {
+    return new Promise((resolve, reject) => {
+      let batch = this.pendingRecords.get(name);
+      if (!batch) {
+        const mine = new Map<number, { resolve: (t: string | undefined) => void; reject: (e: unknown) => void }[]>();
+        batch = mine;
+        this.pendingRecords.set(name, mine);
+        setImmediate(() => {
+          this.pendingRecords.delete(name);
+          this.withClient(async (c) => {
+            const rows = (
+              await c.query<{ version: number; record_text: string }>(
+                'SELECT version, record_text FROM mlctl_versions WHERE model = $1 AND version = ANY($2::int[])',
+                [name, [...mine.keys()]],
+              )
+            ).rows;
+            return new Map(rows.map((r) => [r.version, r.record_text]));
+          }).then(
+            (texts) => {
+              for (const [v, waiters] of mine) for (const w of waiters) w.resolve(texts.get(v));
+            },
+            (e: unknown) => {
+              for (const waiters of mine.values()) for (const w of waiters) w.reject(e);
+            },
+          );
+        });
+      }
+      const waiters = batch.get(version) ?? [];
+      waiters.push({ resolve, reject });
+      batch.set(version, waiters);
+    });
   }
 
   versionLocation(name: string, version: number): string {
