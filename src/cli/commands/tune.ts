@@ -13,6 +13,17 @@ function tuneStatusCommand(): Command {
   return addGlobalOptions(new Command('status'))
     .description("a study's live leaderboard, workers and progress (tune --study on a PostgreSQL registry)")
     .argument('<study>', 'the study name given to tune --study')
+    .addHelpText(
+      'after',
+      `
+Works from any machine that reaches the database, while the study runs or afterwards: the jobs done,
+running and waiting, each worker (threads, last seen, jobs done, the job it holds) and the latest
+leaderboard.
+
+Examples:
+  $ mlctl tune status churn-1 --registry postgres://ml@db:5432/mlctl
+  $ mlctl tune status churn-1 --json`,
+    )
     .action(
       runAction(async (ctx: CommandContext, name: string) => {
         const registry = await openRegistry(ctx);
