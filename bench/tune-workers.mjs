@@ -82,7 +82,30 @@ const signature = (record) =>
     files: record.files.map((f) => f.sha256),
   });
 
+/**
+ * The search's wall time on n dedicated machines, from one run's record: each rung's fold jobs
+ * (a rung's training time split evenly over the folds it ran) spread over n workers, longest
+ * first onto the least busy (list scheduling), a barrier between rungs as in the real search.
+ * What the job structure allows, whatever else the bench machine was doing.
+ */
+function simulatedSearchMs(search, n) {
+  let total = 0;
+  for (let r = 0; r < search.rungs.length; r++) {
+    const jobs = [];
+    for (const t of search.trials) {
+      const score = t.rungs.find((x) => x.rung === r);
+      if (!score) continue;
+      for (let f = 0; f < score.folds.length; f++) jobs.push(score.ms / score.folds.length);
+    }
+    const load = new Array(n).fill(0);
+    for (const ms of jobs.sort((a, b) => b - a)) load[load.indexOf(Math.min(...load))] += ms;
+    total += Math.max(...load);
+  }
+  return total;
+}
+
 const opts = parseArgs(process.argv.slice(2));
+let firstRecord = null;
 const server = await startPostgres();
 const work = mkdtempSync(path.join(os.tmpdir(), 'mlctl-bench-workers-'));
 try {
@@ -129,6 +152,7 @@ try {
       const sig = signature(records[0]);
       for (const r of records) if (signature(r) !== sig) throw new Error(`${k.kind} ${k.workers}: workers disagree`);
       reference ??= sig;
+      firstRecord ??= records[0];
       if (sig !== reference) throw new Error(`${k.kind} ${k.workers} workers gave another search than the first run`);
       const study = records[0].search.study;
       runs.push({
@@ -161,16 +185,36 @@ try {
     s.speedupOverOneWorker = Number((one / s.wallMs).toFixed(2));
     s.vsPlainTune = Number((plain / s.wallMs).toFixed(2));
   }
+  // a cluster: the search on n dedicated machines (simulated from the job times) plus what does not
+  // split (start-up, data, the final model: the measured 1-worker wall time minus its search time)
+  const oneRuns = runs.filter((r) => r.kind === 'study' && r.workers === 1);
+  const fixedMs = median(oneRuns.map((r) => r.wallMs - r.searchMs));
+  const sim1 = simulatedSearchMs(firstRecord.search, 1);
+  const cluster = [1, 2, 3, 4, 8].map((n) => {
+    const searchMs = simulatedSearchMs(firstRecord.search, n);
+    return {
+      machines: n,
+      searchMs: Math.round(searchMs),
+      searchSpeedup: Number((sim1 / searchMs).toFixed(2)),
+      wallSpeedup: Number(((fixedMs + sim1) / (fixedMs + searchMs)).toFixed(2)),
+    };
+  });
   const out = {
     date: new Date().toISOString(),
     machine: { cpus: os.availableParallelism(), load: os.loadavg().map((l) => Number(l.toFixed(2))) },
     settings: { ...opts, backend: 'wasm', parallelPerWorker: 1 },
     identicalResults: true,
     summary,
+    cluster: {
+      fixedMs,
+      note: 'simulated from the job times of one run: list scheduling per rung, a barrier between rungs',
+      machines: cluster,
+    },
     runs,
   };
   writeFileSync(path.join(root, 'bench/results/tune-workers.json'), `${JSON.stringify(out, null, 2)}\n`);
   console.table(summary);
+  console.table(cluster);
   console.error('wrote bench/results/tune-workers.json');
 } finally {
   server.stop();
