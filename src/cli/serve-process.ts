@@ -122,7 +122,7 @@ function exitWhenIdle(): void {
 export async function runServeProcess(options: ServeRunOptions): Promise<void> {
   const { ctx, settings } = options;
   const logger = createServeLogger(settings.logLevel);
-  const server = await startServing(options, logger);
+  const server = await startServing(options, logger, { listenBeforeLoad: true });
   for (const w of server.warnings) ctx.reporter.warn(w);
   const startup = startupOf(server, settings, 1);
   logger.info({ url: server.url, models: server.models.map((m) => `${m.model} v${m.version}`) }, `listening on ${server.url}`);

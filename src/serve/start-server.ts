@@ -29,6 +29,12 @@ export interface StartServerOptions {
   logger: Logger;
   /** where change events come from when watching (default: the folder registry's fs feed) */
   feed?: ChangeFeed;
+  /**
+   * open the port before the first load, answering /readyz 503 until it is done (a load
+   * balancer's health check sees "not ready" instead of "refused"). Off for cluster workers: the
+   * primary hands connections to any worker that listens, so one still loading would answer 503.
+   */
+  listenBeforeLoad?: boolean;
   /** how versions are loaded (default: from the registry, with the fast path and checks) */
   loader?: ServableLoader;
   /** merged metrics text (workers); default this process's */
@@ -97,26 +103,35 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let app: FastifyInstance | null = null;
   try {
     const m = metrics;
-    app = await createApp({
-      manager,
-      metrics: m,
-      logger,
-      token: settings.token,
-      cors: settings.cors,
-      bodyLimit: settings.bodyLimit,
-      maxRows: settings.maxRows,
-      maxBatchSize: settings.maxBatchSize,
-      batchTimeoutMs: settings.batchTimeoutMs,
-      requestTimeoutMs: settings.requestTimeoutMs,
-      headersTimeoutMs: settings.headersTimeoutMs,
-      keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
-      metricsText: options.metricsText ? () => options.metricsText!(m) : undefined,
-      isDraining: () => draining,
-      isStarting: () => starting,
-      serverVersion: options.serverVersion,
-    });
-    // listen first: /readyz answers 503 (not ready) until the first version is loaded and warmed up
-    await app.listen({ host: settings.host, port: settings.port });
+    const listen = async (): Promise<FastifyInstance> => {
+      const created = await createApp({
+        manager,
+        metrics: m,
+        logger,
+        token: settings.token,
+        cors: settings.cors,
+        bodyLimit: settings.bodyLimit,
+        maxRows: settings.maxRows,
+        maxBatchSize: settings.maxBatchSize,
+        batchTimeoutMs: settings.batchTimeoutMs,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        headersTimeoutMs: settings.headersTimeoutMs,
+        keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
+        metricsText: options.metricsText ? () => options.metricsText!(m) : undefined,
+        isDraining: () => draining,
+        isStarting: () => starting,
+        serverVersion: options.serverVersion,
+      });
+      try {
+        await created.listen({ host: settings.host, port: settings.port });
+      } catch (e) {
+        await created.close().catch(() => {});
+        throw e;
+      }
+      return created;
+    };
+    // listenBeforeLoad: /readyz answers 503 (not ready) until the first version is loaded and warmed up
+    if (options.listenBeforeLoad) app = await listen();
     await source.start();
     if (source.models().length === 0) {
       throw new MlctlError('NOT_FOUND', `No model in ${options.registry.location} has ${policyText(options.policy)}.`, {
@@ -132,6 +147,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         hint: failed ? `Run "mlctl version verify ${m}", or serve another version with --version.` : `Run "mlctl version list ${m}".`,
       });
     }
+    if (!app) app = await listen();
     starting = false;
   } catch (e) {
     source.stop();

@@ -584,7 +584,7 @@ writeFileSync(process.env.RESULTS, JSON.stringify(out));
       expect(r.stderr).toBe('');
       const leaf = cmd.length > 0 && !(cmd.length === 1 && cmd[0] === 'version');
       // leaf commands document the global options
-      if (leaf) for (const flag of ['--registry <dir>', '--json', '--verbose', '--no-color']) expect(r.stdout).toContain(flag);
+      if (leaf) for (const flag of ['--registry <location>', '--json', '--verbose', '--no-color']) expect(r.stdout).toContain(flag);
       expect(
         modules[i].some((m) => m.includes(`/dist/cli/main.js?run=${i}`)),
         'the hook saw this run of the CLI',
