@@ -60,6 +60,9 @@ describe('PostgreSQL registry store', () => {
       'mlctl_files',
       'mlctl_migrations',
       'mlctl_models',
+      'mlctl_studies',
+      'mlctl_study_tasks',
+      'mlctl_study_workers',
       'mlctl_versions',
     ]);
   });
