@@ -13,8 +13,8 @@
 //
 // Writes bench/results/tune-workers.json. Needs the build and PostgreSQL (as the tests do).
 //
-// Usage: node bench/tune-workers.mjs [--template breast-cancer] [--trials 9] [--folds 3]
-//          [--workers 1,2,3] [--rounds 3] [--epochs 9:81]
+// Usage: node bench/tune-workers.mjs [--template breast-cancer] [--trials 27] [--folds 3]
+//          [--workers 1,2,3] [--rounds 2] [--epochs 27:243]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -27,7 +27,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(root, 'bin/mlctl.js');
 
 function parseArgs(argv) {
-  const out = { template: 'breast-cancer', trials: 9, folds: 3, workers: [1, 2, 3], rounds: 3, epochs: [9, 81], seed: 0 };
+  const out = { template: 'breast-cancer', trials: 27, folds: 3, workers: [1, 2, 3], rounds: 2, epochs: [27, 243], seed: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => argv[++i];
