@@ -36,6 +36,25 @@ export const SEARCH_OPTIONS = {
   }),
 } as const;
 
+/** A search shared by several workers through a PostgreSQL registry (`tune --study`). */
+export const STUDY_OPTIONS = {
+  study: option(
+    '--study <name>',
+    'share the search with other workers through the PostgreSQL --registry: create the study, or join it when settings and data match',
+    textKind,
+    { env: true },
+  ),
+  join: option('--join <name>', 'join an existing study, taking its search settings (trials, space, folds, metric, seed, …)', textKind, {
+    env: true,
+  }),
+  lease: option(
+    '--lease <duration>',
+    'a study worker that stops renewing its claim for this long (it died) loses its trial to another worker (default 60s)',
+    durationKind,
+    { env: true },
+  ),
+} as const;
+
 /** train's settings that still apply: the split, the seed and the category limit. */
 export const TUNE_TRAINING_OPTIONS = {
   seed: TRAINING_OPTIONS.seed,
@@ -57,7 +76,13 @@ export const TUNE_DATA_OPTIONS = {
 } as const;
 
 /** All of `mlctl tune`'s own flags. */
-export const TUNE_OPTIONS = { ...TUNE_DATA_OPTIONS, ...CSV_FORMAT_OPTIONS, ...SEARCH_OPTIONS, ...TUNE_TRAINING_OPTIONS } as const;
+export const TUNE_OPTIONS = {
+  ...TUNE_DATA_OPTIONS,
+  ...CSV_FORMAT_OPTIONS,
+  ...SEARCH_OPTIONS,
+  ...STUDY_OPTIONS,
+  ...TUNE_TRAINING_OPTIONS,
+} as const;
 export type TuneFlags = Partial<OptionValues<typeof TUNE_OPTIONS>>;
 
 /** The config file's `tune` section (a time budget as "10m" or seconds). */

@@ -155,8 +155,9 @@ const search = object(
     leaderboard: arrayOf(positiveInt),
     winner: searchMember,
     ensemble: arrayOf(searchMember),
+    study: object({ name: nonEmptyText, workers: arrayOf(text), publishedBy: nonEmptyText }),
   },
-  ['ensemble'],
+  ['ensemble', 'study'],
 );
 
 /** Every section mlctl writes, by key. */

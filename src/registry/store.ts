@@ -108,6 +108,80 @@ export interface WatchHandlers {
   onState?: (up: boolean, error?: Error) => void;
 }
 
+/** What every worker of a study must agree on; a worker that differs is refused (see study-store.ts). */
+export interface StudySpec {
+  name: string;
+  /** the model the winner is published as */
+  model: string;
+  /** the search's settings (space, budget, folds, metric, seed, split…), as JSON */
+  settings: Record<string, unknown>;
+  /** the table file: where it was read, its sha256 and row count */
+  data: { path: string; sha256: string; rows: number };
+  /** sha256 of the encoded folds every trial trains on (same file + same settings = same fingerprint) */
+  fingerprint: string;
+}
+
+export interface StudyInfo extends StudySpec {
+  createdAt: string;
+  createdBy: string;
+  /** the version the study published, once it has */
+  published: { model: string; version: number; at: string } | null;
+  /** the latest leaderboard a worker wrote (JSON, see lifecycle/tune/study.ts) */
+  snapshot: unknown;
+}
+
+export interface StudyWorker {
+  worker: string;
+  parallel: number;
+  state: 'working' | 'waiting' | 'done' | 'stopped';
+  joinedAt: string;
+  lastSeenMs: number;
+  tasksDone: number;
+  /** task keys it holds a lease on now */
+  running: string[];
+}
+
+export interface StudyTask {
+  key: string;
+  job: unknown;
+  attempts: number;
+}
+
+export interface StudyProgress {
+  info: StudyInfo;
+  workers: StudyWorker[];
+  tasks: { pending: number; running: number; done: number; expired: number };
+}
+
+/**
+ * The shared state of distributed tune studies (PostgreSQL registries only): tasks claimed with
+ * row locks and leases, results, workers and the one publish. lifecycle/tune/study.ts runs a search
+ * on it; postgres/study-store.ts holds the SQL.
+ */
+export interface StudyStore {
+  /** creates the study, or joins it when every setting and the fingerprint match (CONFLICT naming what differs) */
+  openStudy(spec: StudySpec, worker: { id: string; parallel: number }): Promise<{ created: boolean; info: StudyInfo }>;
+  readStudy(name: string): Promise<StudyInfo | null>;
+  listStudies(): Promise<string[]>;
+  progress(name: string): Promise<StudyProgress | null>;
+  /** adds tasks that do not exist yet (every worker adds the same ones) */
+  addTasks(study: string, tasks: { key: string; rung: number; trial: number; fold: number; job: unknown }[]): Promise<void>;
+  /** one pending task, or a running one whose lease expired (FOR UPDATE SKIP LOCKED); null if none */
+  claimTask(study: string, worker: string, leaseMs: number, key?: string): Promise<StudyTask | null>;
+  /** renews the leases of the worker's running tasks and its last_seen */
+  heartbeat(study: string, worker: string, leaseMs: number, state?: StudyWorker['state']): Promise<void>;
+  /** stores a result (the first one wins: results are deterministic) */
+  finishTask(study: string, worker: string, key: string, result: unknown): Promise<void>;
+  /** gives the worker's running tasks back (a stopped worker) */
+  releaseTasks(study: string, worker: string): Promise<void>;
+  /** the results in among these keys */
+  results(study: string, keys: readonly string[]): Promise<Map<string, unknown>>;
+  /** keeps the most complete leaderboard (`done` = results it was computed from) */
+  writeSnapshot(study: string, done: number, snapshot: unknown): Promise<void>;
+  /** records the published version and marks the publish task done */
+  markPublished(study: string, worker: string, model: string, version: number): Promise<void>;
+}
+
 export type StoreKind = 'folder' | 'postgres';
 
 export interface RegistryStore {
@@ -171,6 +245,8 @@ export interface RegistryStore {
   watch?(handlers: WatchHandlers): Promise<() => Promise<void>>;
   /** applies the schema migrations this mlctl knows (database store; the folder store has none) */
   migrate?(): Promise<{ applied: { id: number; name: string }[]; current: number }>;
+  /** the distributed tune studies (database store only) */
+  studies?(): StudyStore;
   /** releases connections (no-op for the folder store) */
   close(): Promise<void>;
 }

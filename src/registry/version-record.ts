@@ -211,6 +211,8 @@ export interface SearchSection {
   winner: SearchMember;
   /** with --ensemble k > 1: the k best trials, averaged into one model (the winner first) */
   ensemble?: SearchMember[];
+  /** a search shared by several workers (`tune --study`): its name, the workers that ran trials, the one that published */
+  study?: { name: string; workers: string[]; publishedBy: string };
 }
 
 /** Where an imported model came from. */

@@ -47,7 +47,8 @@ function recordingProgram(): { program: Command; calls: Parsed[]; out: string[] 
   program.configureOutput(capture);
   for (const { path: p, cmd } of walk(program)) {
     cmd.configureOutput(capture);
-    if (cmd.commands.length === 0) {
+    // leaves, and a command that has both an action and subcommands (tune, tune status)
+    if (cmd.commands.length === 0 || (cmd as unknown as { _actionHandler: unknown })._actionHandler !== null) {
       cmd.action((...args: unknown[]) => {
         const self = args[args.length - 1] as Command;
         calls.push({ command: p.join(' '), args: args.slice(0, -2), opts: self.opts(), cmd: self });

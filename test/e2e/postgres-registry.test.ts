@@ -176,9 +176,9 @@ describe('mlctl on a PostgreSQL registry', () => {
     const db = await createTestDatabase('migrate_cli');
     const first = await cli(['registry', 'migrate', '--registry', db, '--json']);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.json().applied.map((m: any) => m.id)).toEqual([1, 2]);
+    expect(first.json().applied.map((m: any) => m.id)).toEqual([1, 2, 3, 4]);
     const again = await cli(['registry', 'migrate', '--registry', db]);
-    expect(again.stdout).toContain('is up to date (migration 2)');
+    expect(again.stdout).toContain('is up to date (migration 4)');
     const unknown = await cli(['version', 'list', '--registry', 'mysql://u@h/db']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown registry scheme "mysql:"');

@@ -111,6 +111,11 @@ export function createTuneProgress(reporter: Reporter): TuneProgressView {
               : `Training the ${event.members} best trials on every training row (${event.epochs.join(', ')} epochs) for the ensemble…`,
           );
           break;
+        case 'study':
+          reporter.info(
+            `${event.created ? 'Created' : 'Joined'} study "${event.name}" as worker ${event.worker}: trials are shared with every worker of the study.`,
+          );
+          break;
         case 'publish':
           break;
       }

@@ -100,6 +100,57 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 4,
+    name: 'distributed tune studies',
+    // One study = one search shared by several workers (study-store.ts). A task is one fold of
+    // one trial at one rung (or the study's one 'publish' task); workers claim tasks with
+    // FOR UPDATE SKIP LOCKED and a lease they renew while the task runs. A version names its
+    // study in record.search.study: the unique index makes a second publish of one study fail.
+    sql: `
+      CREATE TABLE mlctl_studies (
+        name         text PRIMARY KEY,
+        model        text NOT NULL,
+        settings     jsonb NOT NULL,
+        data         jsonb NOT NULL,
+        fingerprint  text NOT NULL,
+        snapshot     jsonb,
+        published_version integer,
+        created_at   timestamptz NOT NULL DEFAULT now(),
+        created_by   text NOT NULL,
+        published_at timestamptz
+      );
+      CREATE TABLE mlctl_study_workers (
+        study      text NOT NULL REFERENCES mlctl_studies (name) ON DELETE CASCADE,
+        worker     text NOT NULL,
+        parallel   integer NOT NULL,
+        state      text NOT NULL DEFAULT 'working' CHECK (state IN ('working', 'waiting', 'done', 'stopped')),
+        joined_at  timestamptz NOT NULL DEFAULT now(),
+        last_seen  timestamptz NOT NULL DEFAULT now(),
+        tasks_done integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (study, worker)
+      );
+      CREATE TABLE mlctl_study_tasks (
+        study       text NOT NULL REFERENCES mlctl_studies (name) ON DELETE CASCADE,
+        key         text NOT NULL,
+        rung        integer NOT NULL,
+        trial       integer NOT NULL,
+        fold        integer NOT NULL,
+        job         jsonb NOT NULL,
+        status      text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'done')),
+        claimed_by  text,
+        lease_until timestamptz,
+        attempts    integer NOT NULL DEFAULT 0,
+        result      jsonb,
+        finished_by text,
+        finished_at timestamptz,
+        PRIMARY KEY (study, key)
+      );
+      CREATE INDEX mlctl_study_tasks_open ON mlctl_study_tasks (study, status, rung, trial, fold);
+      CREATE UNIQUE INDEX mlctl_versions_one_per_study ON mlctl_versions ((record #>> '{search,study,name}'))
+        WHERE record #>> '{search,study,name}' IS NOT NULL;
+    `,
+  },
 ];
 
 export interface MigrationResult {

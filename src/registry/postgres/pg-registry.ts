@@ -47,6 +47,7 @@ import type {
   SetAliasOptions,
   SetAliasResult,
   StagingDir,
+  StudyStore,
   VerifyIssue,
   VerifyProblem,
   VersionSelector,
@@ -54,6 +55,7 @@ import type {
 } from '../store.js';
 import type { ExplanationRecord, ImportanceSection, VersionRecord } from '../version-record.js';
 import { checkPostgresLocation, passwordOf, redactLocation, toPgError } from './connection.js';
+import { PgStudyStore } from './study-store.js';
 import { LATEST_MIGRATION, NOTIFY_CHANNEL, currentMigration, migrate, type MigrationResult } from './migrations.js';
 
 /** Bytes per row of mlctl_file_chunks: a large model never needs one huge value. */
@@ -189,6 +191,15 @@ export class PgRegistry implements RegistryStore {
     } finally {
       client.release();
     }
+  }
+
+  /** The distributed tune studies kept in this database (study-store.ts), on this store's connections. */
+  studies(): StudyStore {
+    return new PgStudyStore(
+      (fn) => this.withClient(fn),
+      (fn) => this.transaction(fn),
+      this.location,
+    );
   }
 
   async close(): Promise<void> {

@@ -56,10 +56,14 @@ describe('PostgreSQL registry store', () => {
     expect(tables.map((r) => r.t)).toEqual([
       'mlctl_alias_history',
       'mlctl_aliases',
+      'mlctl_explanations',
       'mlctl_file_chunks',
       'mlctl_files',
       'mlctl_migrations',
       'mlctl_models',
+      'mlctl_studies',
+      'mlctl_study_tasks',
+      'mlctl_study_workers',
       'mlctl_versions',
     ]);
   });
