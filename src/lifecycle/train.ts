@@ -5,13 +5,12 @@
  * history, optional k-fold report).
  */
 import { MlctlError } from '../errors.js';
-import { classLabels, type Signature } from '../dataset/signature.js';
+import type { Signature } from '../dataset/signature.js';
 import type { BackendChoice } from '../vocabulary.js';
 import type { EpochLog } from '../engine/model-handle.js';
 import type { EpochSummary, VersionRecord } from '../registry/version-record.js';
 import { trainRecord } from './records.js';
-import { displayPath } from './templates.js';
-import { loadTrainingData, type TrainingDataOptions } from './training-data.js';
+import { loadTrainingData, originSections, type TrainingDataOptions } from './training-data.js';
 import { summarizeMetrics, type Metrics } from './metrics.js';
 import { encodeTestSplit } from './test-split.js';
 import type { CrossValidationReport } from './cross-validate.js';
@@ -37,10 +36,8 @@ export interface TrainResult {
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const started = Date.now();
-  const { source, template, name, target, features, ignore, task, settings, table, prepared, warnings } = await loadTrainingData(options, {
-    verb: 'Training',
-    command: 'train',
-  });
+  const data = await loadTrainingData(options, { verb: 'Training', command: 'train' });
+  const { name, target, features, ignore, task, settings, table, prepared, warnings } = data;
   checkModelSize(settings.hidden, prepared.signature);
   options.onProgress?.({ phase: 'data', rows: table.rows.length, columns: table.columns.length, warnings });
 
@@ -91,26 +88,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         trainRecord(
           { model: name, version, files, tfjsVersion, backend, startedAt: started },
           {
-            template: template
-              ? {
-                  name: template.name,
-                  builtin: source.kind === 'template' && source.builtin,
-                  path: source.kind === 'template' ? displayPath(source.templatePath) : null,
-                }
-              : undefined,
+            ...originSections(data, options.registry),
             hyperparameters: { ...settings },
             seed: settings.seed,
-            dataset: {
-              path: displayPath(source.dataPath, options.registry.localRoot ?? undefined),
-              sha256: table.source.sha256,
-              rows: table.rows.length,
-              format: { encoding: table.format.encoding, delimiter: table.format.delimiter, decimal: table.format.decimal },
-            },
             signature: sig,
-            target:
-              sig.target.task === 'classification'
-                ? { name: sig.target.name, task: 'classification', classes: classLabels(sig) }
-                : { name: sig.target.name, task: 'regression', mean: sig.target.mean, std: sig.target.std },
             metrics: fit.metrics ? summarizeMetrics(fit.metrics) : undefined,
             split: {
               train: prepared.n.train,

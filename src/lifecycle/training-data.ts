@@ -11,7 +11,9 @@ import { prepareTrainingData, type PreparedTrainingData } from '../dataset/prepa
 import type { Task } from '../dataset/infer-schema.js';
 import type { RegistryStore } from '../registry/store.js';
 import { assertModelName } from '../registry/layout.js';
-import { resolveTrainSource, type Template, type TrainSource } from './templates.js';
+import { classLabels } from '../dataset/signature.js';
+import type { TrainSections } from './records.js';
+import { displayPath, resolveTrainSource, type Template, type TrainSource } from './templates.js';
 import { mergeSettings, templateSettings, type TrainSettings } from './train-settings.js';
 import { modelNameFrom } from './model-name.js';
 
@@ -101,4 +103,33 @@ export async function loadTrainingData(
     );
   }
   return { source, template, name, target, features, ignore, task, settings, table, prepared, warnings };
+}
+
+/**
+ * The record sections that say where a trained version came from, as train and tune store them:
+ * the template, the dataset (project-relative path, fingerprint, the CSV format it was read with,
+ * so evaluate reads the test split the same way) and the target.
+ */
+export function originSections(data: TrainingData, registry: RegistryStore): Pick<TrainSections, 'template' | 'dataset' | 'target'> {
+  const { source, template, table } = data;
+  const sig = data.prepared.signature;
+  return {
+    template: template
+      ? {
+          name: template.name,
+          builtin: source.kind === 'template' && source.builtin,
+          path: source.kind === 'template' ? displayPath(source.templatePath) : null,
+        }
+      : undefined,
+    dataset: {
+      path: displayPath(source.dataPath, registry.localRoot ?? undefined),
+      sha256: table.source.sha256,
+      rows: table.rows.length,
+      format: { encoding: table.format.encoding, delimiter: table.format.delimiter, decimal: table.format.decimal },
+    },
+    target:
+      sig.target.task === 'classification'
+        ? { name: sig.target.name, task: 'classification', classes: classLabels(sig) }
+        : { name: sig.target.name, task: 'regression', mean: sig.target.mean, std: sig.target.std },
+  };
 }

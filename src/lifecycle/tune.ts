@@ -30,7 +30,7 @@ import { encodeFold, planFolds } from './cv-folds.js';
 import { summarizeMetrics } from './metrics.js';
 import { tuneRecord } from './records.js';
 import { displayPath } from './templates.js';
-import { loadTrainingData, type TrainingDataOptions } from './training-data.js';
+import { loadTrainingData, originSections, type TrainingDataOptions } from './training-data.js';
 import { encodeTestSplit } from './test-split.js';
 import type { TrainSettings } from './train-settings.js';
 import { roundLog } from './train.js';
@@ -286,15 +286,8 @@ export async function tune(given: TuneOptions): Promise<TuneResult> {
   const space = await loadSearchSpace(options.space, cwd);
 
   // ---- the data: train's split (same seed → same test rows), no validation carved out
-  const {
-    source,
-    template,
-    name,
-    table,
-    prepared,
-    warnings,
-    settings: base,
-  } = await loadTrainingData({ ...options, cwd }, { verb: 'Tuning', command: 'tune', validationFraction: 0 });
+  const training = await loadTrainingData({ ...options, cwd }, { verb: 'Tuning', command: 'tune', validationFraction: 0 });
+  const { source, name, table, prepared, warnings, settings: base } = training;
   const sig = prepared.signature;
   const task = sig.target.task;
   const metric = options.metric ?? (task === 'classification' ? 'accuracy' : 'r2');
@@ -551,21 +544,10 @@ export async function tune(given: TuneOptions): Promise<TuneResult> {
             tuneRecord(
               { model: name, version, files, tfjsVersion, backend, startedAt: started },
               {
-                template: template
-                  ? {
-                      name: template.name,
-                      builtin: source.kind === 'template' && source.builtin,
-                      path: source.kind === 'template' ? displayPath(source.templatePath) : null,
-                    }
-                  : undefined,
+                ...originSections(training, options.registry),
                 hyperparameters,
                 seed: base.seed,
-                dataset: { path: displayPath(source.dataPath), sha256: table.source.sha256, rows: table.rows.length },
                 signature: sig,
-                target:
-                  sig.target.task === 'classification'
-                    ? { name: sig.target.name, task: 'classification', classes: classLabels(sig) }
-                    : { name: sig.target.name, task: 'regression', mean: sig.target.mean, std: sig.target.std },
                 metrics: metrics ? summarizeMetrics(metrics) : undefined,
                 split: {
                   train: prepared.n.train,

@@ -304,6 +304,10 @@ describe("the data step is train's own", () => {
       cwd: work,
     });
     expect(tuned.record.split!.testRows).toEqual(trained.record.split!.testRows);
+    // the same origin sections: project-relative path, fingerprint and the CSV format evaluate re-reads it with
+    expect(tuned.record.dataset).toEqual(trained.record.dataset);
+    expect(tuned.record.dataset!.format).toMatchObject({ delimiter: ';' });
+    expect(tuned.record.target).toEqual(trained.record.target);
   });
 });
 
