@@ -116,12 +116,17 @@ export class PgRegistry implements RegistryStore {
   /** Runs `fn` with a pooled client, the schema migrated first (once per store). */
   private async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     if (!this.ready) {
-      this.ready = this.ensureSchema();
+      this.ready = this.pooled(async (client) => this.ensureSchema(client));
       this.ready.catch(() => {
         this.ready = null;
       });
     }
     await this.ready;
+    return this.pooled(fn);
+  }
+
+  /** Runs `fn` with a pooled client as it is; every error comes out as an MlctlError without secrets. */
+  private async pooled<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -152,45 +157,21 @@ export class PgRegistry implements RegistryStore {
     });
   }
 
-  private async ensureSchema(): Promise<void> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (e) {
-      throw this.error(e);
+  private async ensureSchema(client: pg.PoolClient): Promise<void> {
+    const current = await currentMigration(client);
+    if (current > LATEST_MIGRATION) {
+      throw new MlctlError(
+        'CONFIG',
+        `The registry database ${this.location} has schema migration ${current}; this mlctl knows up to ${LATEST_MIGRATION}.`,
+        { hint: 'Upgrade mlctl on this machine.' },
+      );
     }
-    try {
-      const current = await currentMigration(client);
-      if (current > LATEST_MIGRATION) {
-        throw new MlctlError(
-          'CONFIG',
-          `The registry database ${this.location} has schema migration ${current}; this mlctl knows up to ${LATEST_MIGRATION}.`,
-          { hint: 'Upgrade mlctl on this machine.' },
-        );
-      }
-      if (current < LATEST_MIGRATION) await migrate(client);
-    } catch (e) {
-      throw this.error(e);
-    } finally {
-      client.release();
-    }
+    if (current < LATEST_MIGRATION) await migrate(client);
   }
 
   /** `mlctl registry migrate`: applies what is missing, returns what it did. */
   async migrate(): Promise<MigrationResult> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (e) {
-      throw this.error(e);
-    }
-    try {
-      return await migrate(client);
-    } catch (e) {
-      throw this.error(e);
-    } finally {
-      client.release();
-    }
+    return this.pooled((client) => migrate(client));
   }
 
   /** The distributed tune studies kept in this database (study-store.ts), on this store's connections. */
