@@ -54,6 +54,7 @@ export default tseslint.config(
         setImmediate: 'readonly',
         fetch: 'readonly',
         AbortController: 'readonly',
+        AbortSignal: 'readonly',
       },
     },
   },

@@ -8,9 +8,11 @@
 //   - serve throughput through nginx (foreground, temp config) with one and with two
 //     `mlctl serve --alias production` replicas on the PostgreSQL registry (autocannon, single-row
 //     POST /predict), and the two/one ratio. With 2 cores shared by the load generator, nginx and
-//     the replicas, the ratio says more about the machine than about mlctl; see the figures' notes.
+//     the replicas, the ratio says more about the machine than about mlctl; see the figures' notes;
+//   - alias propagation: `production` moved --moves times; ms until both replicas serve the new
+//     version (the goal: within 2 s).
 // Writes bench/results/registry.json.
-// Usage: node bench/registry.mjs [--versions 1000] [--loads 50] [--duration 5] [--connections 16] [--list-runs 3]
+// Usage: node bench/registry.mjs [--versions 1000] [--loads 50] [--duration 5] [--connections 16] [--list-runs 3] [--moves 5]
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -31,6 +33,7 @@ const LOADS = Number(arg('loads', '50'));
 const DURATION = Number(arg('duration', '5'));
 const CONNECTIONS = Number(arg('connections', '16'));
 const LIST_RUNS = Number(arg('list-runs', '3'));
+const MOVES = Number(arg('moves', '5'));
 
 const { openRegistryStore } = await import(path.join(root, 'dist/registry/open-registry.js'));
 const { openVersion } = await import(path.join(root, 'dist/lifecycle/open-version.js'));
@@ -184,6 +187,34 @@ try {
     nginx = null;
   }
   serve.twoOverOne = round(serve.twoReplicas.requestsPerSec / Math.max(1, serve.oneReplica.requestsPerSec));
+
+  // alias propagation: from the alias move's commit until both replicas' /readyz name the new version
+  console.error(`serve: ${MOVES} alias moves, time until both replicas serve the new version …`);
+  const served = async (port) => {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) });
+    return (await res.json()).models.find((m) => m.model === 'iris')?.version ?? null;
+  };
+  const mover = await openRegistryStore(pgUrl, { cwd: dir });
+  const propagationMs = [];
+  for (let i = 1; i <= MOVES; i++) {
+    const target = VERSIONS - i;
+    await mover.setAlias('iris', 'production', target, { force: true });
+    const t = performance.now();
+    while (!(await Promise.all(ports.map(served))).every((v) => v === target)) {
+      if (performance.now() - t > 30_000) throw new Error(`alias move to v${target} did not reach both replicas in 30 s`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    propagationMs.push(performance.now() - t);
+  }
+  await mover.close();
+  serve.aliasPropagation = {
+    moves: MOVES,
+    medianMs: Math.round(median(propagationMs)),
+    maxMs: Math.round(Math.max(...propagationMs)),
+    runsMs: propagationMs.map((x) => Math.round(x)),
+    goalMs: 2000,
+    met: Math.max(...propagationMs) <= 2000,
+  };
 
   const out = {
     benchmark: 'registry',
